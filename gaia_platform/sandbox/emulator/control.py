@@ -1,0 +1,54 @@
+"""The sandbox's own control API under ``/_sandbox`` (not an OpenStack API).
+
+GET  /_sandbox/health            liveness
+GET  /_sandbox/requests?since=N  the request log after entry N
+GET  /_sandbox/faults            the fault rules in force
+POST /_sandbox/faults            add a rule (see faults.py); DELETE clears them all
+GET  /_sandbox/config            time scale and durations; POST {"time_scale": x} changes it
+POST /_sandbox/reset             forget every resource (tokens, clusters, shares, servers)
+"""
+
+from __future__ import annotations
+
+from werkzeug.wrappers import Request, Response
+
+from .config import BASE_DURATIONS
+from .http import json_response
+from .state import EmulatorState
+
+
+def answer(state: EmulatorState, request: Request) -> Response:
+    path = request.path.rstrip("/")
+    method = request.method
+    if path == "/_sandbox/health" and method == "GET":
+        return json_response({"status": "ok", "port": state.config.port})
+    if path == "/_sandbox/requests" and method == "GET":
+        since = int(request.args.get("since", "0"))
+        return json_response(state.requests.since(since))
+    if path == "/_sandbox/faults":
+        if method == "GET":
+            return json_response(state.faults.list())
+        if method == "POST":
+            rule = request.get_json(silent=True)
+            if not isinstance(rule, dict):
+                return json_response({"error": "a fault rule is a JSON object"}, 400)
+            try:
+                return json_response(state.faults.add(rule), 201)
+            except (ValueError, TypeError) as exc:
+                return json_response({"error": str(exc)}, 400)
+        if method == "DELETE":
+            state.faults.clear()
+            return json_response(None, 204)
+    if path == "/_sandbox/config":
+        if method == "POST":
+            update = request.get_json(silent=True) or {}
+            scale = update.get("time_scale")
+            if not isinstance(scale, (int, float)) or scale < 0:
+                return json_response({"error": "time_scale must be a number >= 0"}, 400)
+            state.config.time_scale = float(scale)
+        durations = {op: state.config.duration(op) for op in BASE_DURATIONS}
+        return json_response({"time_scale": state.config.time_scale, "durations": durations})
+    if path == "/_sandbox/reset" and method == "POST":
+        state.store.reset()
+        return json_response(None, 204)
+    return json_response({"error": f"no sandbox control endpoint {method} {path}"}, 404)

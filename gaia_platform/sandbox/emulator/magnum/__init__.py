@@ -1,0 +1,3 @@
+from .routes import SERVICE
+
+__all__ = ["SERVICE"]
