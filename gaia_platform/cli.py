@@ -111,3 +111,164 @@ def sandbox_status(output: str) -> None:
     emit_json(status) if output == "json" else print_status(status)
     if not status["healthy"]:
         sys.exit(1)
+
+
+cloud_option = click.option(
+    "--cloud", "-c", required=True, metavar="NAME|FILE",
+    help="A profile name from openstack/clouds/ (cambridge, sandbox, ...) or a profile file.",
+)
+
+
+def _prepare_sandbox_env() -> None:
+    """The sandbox profile finds its clouds.yaml through $GAIA_SANDBOX_DIR."""
+    import os
+
+    from .sandbox.paths import sandbox_dir
+
+    os.environ.setdefault("GAIA_SANDBOX_DIR", str(sandbox_dir()))
+
+
+def _ensure_sandbox_running(cloud: str) -> None:
+    from . import profile as profiles
+
+    if not profiles.load(cloud).profile.sandbox:
+        return
+    from .console import Progress
+
+    sandbox_ = _sandbox()
+    if not sandbox_.status().get("healthy"):
+        Progress()("the sandbox is not running: starting it (platform sandbox up)")
+        sandbox_.up(Progress())
+
+
+@main.command()
+@cloud_option
+@output_option
+@reports_errors
+def plan(cloud: str, output: str) -> None:
+    """Show what deploy would create, change or leave alone. Makes no change, and works with
+    no credentials at all (it then lists what would be checked and created)."""
+    from .console import emit_json
+    from .planning import make_plan
+    from .render import plan_table
+    from .session import open_deployment
+    from .steps.graph import deploy_graph
+
+    _prepare_sandbox_env()
+    opened = open_deployment(cloud, require_cloud=False)
+    notes: tuple[str, ...] = ()
+    if opened.offline_reason:
+        notes = (f"not observed: {opened.offline_reason}; every step shows what deploy would "
+                 "check or create.",)
+    ctx = opened.ctx
+    result = make_plan(ctx, deploy_graph(ctx.deployment, ctx.desired),
+                       ctx.deployment.profile.openstack.cloud, notes)
+    emit_json(result.to_json()) if output == "json" else plan_table(result)
+
+
+@main.command()
+@cloud_option
+@output_option
+@reports_errors
+def deploy(cloud: str, output: str) -> None:
+    """Create or converge the deployment: network, Magnum cluster, Manila shares and access,
+    kubeconfig, Manila CSI credentials, and a volume + claim per share.
+
+    Safe to re-run at any time: it resumes after a failure and changes nothing when the
+    deployment is already as the profile says. Progress goes to stderr.
+    """
+    from .console import emit_json
+    from .planning import deploy as run_deploy
+    from .render import deploy_summary, event_line
+    from .session import open_deployment
+    from .steps.graph import deploy_graph
+
+    _prepare_sandbox_env()
+    _ensure_sandbox_running(cloud)
+    ctx = open_deployment(cloud).ctx
+    report = run_deploy(ctx, deploy_graph(ctx.deployment, ctx.desired),
+                        (lambda _e: None) if output == "json" else event_line)
+    if output == "json":
+        emit_json({"deployment": ctx.desired.deployment, "seconds": round(report.seconds, 2),
+                   "changed": [o.step.id for o in report.changed],
+                   "failed": [o.to_json() for o in report.failed],
+                   "steps": [o.to_json() for o in report.outcomes]})
+    else:
+        deploy_summary(report)
+    if report.failed:
+        sys.exit(max(o.exit_code for o in report.failed))
+
+
+@main.command()
+@cloud_option
+@reports_errors
+def kubeconfig(cloud: str) -> None:
+    """Print the path of the deployment's kubeconfig (made through Magnum by deploy).
+
+    Use it as: export KUBECONFIG=$(platform kubeconfig --cloud NAME)
+    """
+    from . import profile as profiles
+    from .console import stdout
+    from .errors import GaiaError
+    from .session import state_dir
+
+    _prepare_sandbox_env()
+    deployment = profiles.load(cloud)
+    path = state_dir(deployment.profile.name) / "kubeconfig"
+    if not path.is_file():
+        raise GaiaError(f"No kubeconfig for deployment {deployment.profile.name!r} yet: run "
+                        f"`platform deploy --cloud {cloud}` first.")
+    stdout.print(str(path))
+
+
+@main.command()
+@cloud_option
+@output_option
+@reports_errors
+def status(cloud: str, output: str) -> None:
+    """The deployment as the cloud reports it now: cluster, shares, access rules, volumes."""
+    from .console import emit_json
+    from .render import status_table
+    from .session import open_deployment
+    from .status import collect
+
+    _prepare_sandbox_env()
+    report = collect(open_deployment(cloud).ctx)
+    emit_json(report) if output == "json" else status_table(report)
+
+
+@main.command()
+@cloud_option
+@click.option("--delete-data", is_flag=True,
+              help="Also delete every share in the catalogue: the Gaia data shares and all "
+                   "user and notebook storage. Asks for confirmation unless --yes.")
+@click.option("--yes", is_flag=True, help="Confirm --delete-data without asking.")
+@output_option
+@reports_errors
+def delete(cloud: str, delete_data: bool, yes: bool, output: str) -> None:
+    """Remove the deployment: the CephFS route and router, the cluster and its template, this
+    deployment's access rules and credentials, and its network.
+
+    Shares are kept (data is sacred): their names are listed at the end. Only --delete-data,
+    confirmed, deletes them.
+    """
+    from .console import Progress, emit_json
+    from .errors import ConfigError
+    from .render import delete_summary
+    from .session import open_deployment
+    from .teardown import delete as run_delete
+
+    _prepare_sandbox_env()
+    ctx = open_deployment(cloud).ctx
+    if delete_data and not yes:
+        names = ", ".join(s.name for s in ctx.desired.shares)
+        if not sys.stdin.isatty():
+            raise ConfigError("--delete-data deletes every share in the catalogue and needs "
+                              "confirmation: re-run with --yes, or from a terminal.")
+        click.confirm(f"Delete the shares {names} and ALL DATA in them?", abort=True)
+    result = run_delete(ctx, delete_data=delete_data, progress=Progress(output == "json"))
+    emit_json(result) if output == "json" else delete_summary(result)
+
+
+if __name__ == "__main__":
+    main()

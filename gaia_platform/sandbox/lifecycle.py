@@ -22,6 +22,7 @@ from .processes import ProcessSpec, ProcessTable
 
 Progress = Callable[[str], None]
 DEFAULT_TIME_SCALE = 0.01  # a 10-minute Magnum build takes 6 s
+SANDBOX_KEYPAIR = "gaia-sandbox"
 
 
 class Sandbox:
@@ -116,6 +117,19 @@ class Sandbox:
                           json={"time_scale": time_scale}, timeout=5).raise_for_status()
         self._wait_emulator(config)
         write_clouds_yaml(config, self.clouds_yaml)
+        self._seed_keypair()
+
+    def _seed_keypair(self) -> None:
+        """The keypair the sandbox profile names, as a user would have uploaded it once."""
+        import openstack
+        from openstack.config import OpenStackConfig
+
+        from .pki import new_ssh_public_key
+
+        loader = OpenStackConfig(config_files=[str(self.clouds_yaml)])
+        conn = openstack.connection.Connection(config=loader.get_one(cloud=CLOUD_NAME))
+        if conn.compute.find_keypair(SANDBOX_KEYPAIR, ignore_missing=True) is None:
+            conn.compute.create_keypair(name=SANDBOX_KEYPAIR, public_key=new_ssh_public_key())
 
     def _wait_emulator(self, config: EmulatorConfig, timeout: float = 30.0) -> None:
         deadline = time.monotonic() + timeout

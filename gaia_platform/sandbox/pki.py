@@ -156,3 +156,11 @@ def new_service_account_key() -> tuple[bytes, bytes]:
         serialization.Encoding.PEM, serialization.PublicFormat.SubjectPublicKeyInfo
     )
     return _key_pem(key), public
+
+
+def new_ssh_public_key() -> str:
+    """An OpenSSH public key (its private half is thrown away: sandbox VMs are not real)."""
+    key = _key()
+    return key.public_key().public_bytes(
+        serialization.Encoding.OpenSSH, serialization.PublicFormat.OpenSSH
+    ).decode() + " gaia-sandbox"

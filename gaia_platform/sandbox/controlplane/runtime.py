@@ -160,7 +160,8 @@ class ControlPlane:
     def probe(self, name: str) -> bool:
         """One health check of one component over its own HTTP endpoint."""
         p = self.ports
-        admin_cert = tuple(str(x) for x in self.pki.client("admin"))
+        cert_file, key_file = self.pki.client("admin")
+        admin_cert = (str(cert_file), str(key_file))
         try:
             if name == "etcd":
                 answer = requests.get(f"http://127.0.0.1:{p.etcd}/health", timeout=2)

@@ -1,4 +1,4 @@
-"""Entry point of the emulator's background process: ``python -m gaia_platform.sandbox.emulator DIR``."""
+"""The emulator's background process: ``python -m gaia_platform.sandbox.emulator DIR``."""
 
 import sys
 from pathlib import Path

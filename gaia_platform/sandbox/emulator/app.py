@@ -90,7 +90,7 @@ class EmulatorApp:
                 raise ApiError(int(fault["status"]), fault.get("message", "Injected fault"))
         adapter = service.url_map.bind_to_environ(request.environ)
         handler: Handler | None = None
-        args: dict[str, Any] = {}
+        args: Any = {}
         routing_error: ApiError | None = None
         try:
             handler, args = adapter.match()
@@ -108,7 +108,8 @@ class EmulatorApp:
                 raise ApiError(401, "The request you have made requires authentication.")
         if routing_error is not None or handler is None:
             raise routing_error or ApiError(404, "Not found")
-        microversion, extra_headers = (None, {})
+        microversion: str | None = None
+        extra_headers: dict[str, str] = {}
         if service.negotiate is not None:
             microversion, extra_headers = service.negotiate(request)
         call = Call(request=request, state=self.state, token=token, microversion=microversion)

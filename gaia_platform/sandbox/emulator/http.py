@@ -54,7 +54,8 @@ class Call:
         body = self.body()
         if not isinstance(body, dict) or not isinstance(body.get(key), dict):
             raise ApiError(400, f"Malformed request body: expected an object under '{key}'.")
-        return body[key]
+        found: dict[str, Any] = body[key]
+        return found
 
     @property
     def project_id(self) -> str:

@@ -38,7 +38,9 @@ class EmulatorServer:
             self.state.advance()
 
     def start(self) -> EmulatorServer:
-        for target in (self._http.serve_forever, self._tick):
+        # A short poll interval: tests start and stop an emulator per test.
+        serve = lambda: self._http.serve_forever(poll_interval=0.05)  # noqa: E731
+        for target in (serve, self._tick):
             thread = threading.Thread(target=target, daemon=True)
             thread.start()
             self._threads.append(thread)

@@ -90,16 +90,11 @@ class KeystoneBackend:
                     return {"id": creds.app_cred_id, "name": "gaia-sandbox", "restricted": False}
                 return None
             for stored in self._app_creds.values():
-                if given.get("id") in (stored["id"], None) and given.get("name") in (
-                    stored["name"],
-                    None,
-                ):
-                    if stored["_secret_hash"] == _hash(secret):
-                        return {
-                            "id": stored["id"],
-                            "name": stored["name"],
-                            "restricted": not stored["unrestricted"],
-                        }
+                same = given.get("id") in (stored["id"], None) and given.get("name") in (
+                    stored["name"], None)
+                if same and stored["_secret_hash"] == _hash(secret):
+                    return {"id": stored["id"], "name": stored["name"],
+                            "restricted": not stored["unrestricted"]}
             return None
         raise ApiError(400, f"Unsupported authentication methods: {methods}")
 

@@ -1,0 +1,1 @@
+"""Thin adapters to the OpenStack services, one module per service."""

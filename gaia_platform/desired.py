@@ -1,0 +1,161 @@
+"""What should exist for a deployment: computed from the profile and catalogue alone (pure).
+
+Every resource gets a deterministic name from the deployment's name, so that a re-run finds
+what an earlier (perhaps interrupted) run made instead of making it again.
+"""
+
+from __future__ import annotations
+
+import ipaddress
+from dataclasses import dataclass, field
+
+from .profile import Deployment, Share
+
+#: Label/metadata key that marks a resource as made by this tool for one deployment.
+OWNER_KEY = "gaia-platform.deployment"
+CSI_DRIVER = "cephfs.manila.csi.openstack.org"
+
+
+@dataclass(frozen=True)
+class NetworkPlan:
+    network: str
+    subnet: str
+    cidr: str
+    router: str
+    external_network: str
+    dns_nameservers: tuple[str, ...]
+
+
+@dataclass(frozen=True)
+class CephfsRoutePlan:
+    router: str
+    provider_network: str
+    monitors_cidr: str
+    #: The CephFS router's address on the deployment's subnet: the static route's next hop.
+    interface_ip: str
+
+
+@dataclass(frozen=True)
+class TemplatePlan:
+    name: str
+    image: str
+    external_network: str
+    master_flavor: str
+    worker_flavor: str
+    network_driver: str
+    keypair: str
+    labels: dict[str, str]
+
+
+@dataclass(frozen=True)
+class ClusterPlan:
+    name: str
+    master_count: int
+    node_count: int
+    labels: dict[str, str]
+    create_timeout: int
+
+
+@dataclass(frozen=True)
+class SharePlan:
+    share: Share
+    share_type: str
+    availability_zone: str | None
+    #: cephx client id of this deployment's access rule (unique per deployment and share).
+    cephx_id: str
+    access_level: str
+    pv_name: str
+    pvc_name: str
+
+    @property
+    def name(self) -> str:
+        return self.share.name
+
+
+@dataclass(frozen=True)
+class DesiredState:
+    deployment: str
+    namespace: str
+    network: NetworkPlan
+    cephfs_route: CephfsRoutePlan | None
+    template: TemplatePlan
+    cluster: ClusterPlan
+    shares: tuple[SharePlan, ...]
+    csi_secret: str
+    csi_app_credential: str
+    preflight: dict[str, list[str]] = field(default_factory=dict)
+
+
+def prefix(deployment: Deployment) -> str:
+    return f"gaia-{deployment.profile.name}"
+
+
+def desired_state(deployment: Deployment) -> DesiredState:
+    profile = deployment.profile
+    base = prefix(deployment)
+    spec = profile.cluster
+    labels = {
+        "kube_tag": spec.kubernetes_version,
+        # Magnum's Cluster API driver installs the Manila CSI plug-in as an add-on.
+        "manila_csi_enabled": "true",
+        **spec.labels,
+    }
+    cluster_labels = dict(labels)
+    if spec.autoscaling:
+        cluster_labels.update(
+            auto_scaling_enabled="true",
+            min_node_count=str(spec.autoscaling.min_nodes),
+            max_node_count=str(spec.autoscaling.max_nodes),
+        )
+    subnet = ipaddress.ip_network(profile.network.cidr, strict=False)
+    route = None
+    if profile.cephfs.router:
+        route = CephfsRoutePlan(
+            router=f"{base}-cephfs-router",
+            provider_network=profile.cephfs.router.provider_network,
+            monitors_cidr=profile.cephfs.router.monitors_cidr,
+            # A fixed address near the top of the subnet, outside the DHCP pool used for nodes.
+            interface_ip=str(subnet.network_address + subnet.num_addresses - 3),
+        )
+    shares = tuple(
+        SharePlan(
+            share=share,
+            share_type=profile.cephfs.share_type,
+            availability_zone=profile.cephfs.availability_zone,
+            cephx_id=f"{base}-{share.name}",
+            access_level=profile.cephfs.data_access_level if share.purpose == "data" else "rw",
+            pv_name=f"{base}-{share.name}",
+            pvc_name=share.name,
+        )
+        for share in deployment.catalogue.shares
+    )
+    return DesiredState(
+        deployment=profile.name,
+        namespace=profile.kubernetes.namespace,
+        network=NetworkPlan(
+            network=f"{base}-network", subnet=f"{base}-subnet", cidr=str(subnet),
+            router=f"{base}-router", external_network=spec.external_network,
+            dns_nameservers=tuple(profile.network.dns_nameservers),
+        ),
+        cephfs_route=route,
+        template=TemplatePlan(
+            name=f"{base}-template", image=spec.image, external_network=spec.external_network,
+            master_flavor=spec.master_flavor, worker_flavor=spec.worker_flavor,
+            network_driver=spec.network_driver, keypair=spec.keypair, labels=labels,
+        ),
+        cluster=ClusterPlan(
+            name=base, master_count=spec.master_count, node_count=spec.worker_count,
+            labels=cluster_labels, create_timeout=spec.create_timeout_minutes,
+        ),
+        shares=shares,
+        csi_secret="manila-csi-credentials",
+        csi_app_credential=f"{base}-manila-csi",
+        preflight={
+            "flavors": sorted({spec.master_flavor, spec.worker_flavor}),
+            "images": [spec.image],
+            "keypairs": [spec.keypair],
+            "networks": [spec.external_network]
+            + ([profile.cephfs.router.provider_network] if profile.cephfs.router else []),
+            "share_types": [profile.cephfs.share_type],
+        },
+    )

@@ -1,0 +1,42 @@
+"""Plan and deploy: observe every resource, decide, and (for deploy) apply in graph order."""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from typing import Any
+
+from . import apply
+from .plan import Action, Decision, Plan, Step
+from .steps.base import Context, Node, Unknown
+
+
+def _step(node: Node[Any], ctx: Context) -> Step:
+    observed: Any = Unknown("no credentials") if ctx.cloud is None \
+        else node.kind.observe(ctx, node.target)
+    return Step(node.id, node.kind.kind, node.name, node.kind.decide(node.target, observed),
+                node.depends_on)
+
+
+def make_plan(ctx: Context, nodes: list[Node[Any]], cloud_name: str,
+              notes: tuple[str, ...] = ()) -> Plan:
+    return Plan(deployment=ctx.desired.deployment, cloud=cloud_name,
+                observed=ctx.cloud is not None,
+                steps=tuple(_step(node, ctx) for node in nodes), notes=notes)
+
+
+def deploy(ctx: Context, nodes: list[Node[Any]], emit: Callable[[apply.Event], None]
+           ) -> apply.Report:
+    by_id = {node.id: node for node in nodes}
+
+    def run(step: Step, progress: Callable[[str], None]) -> Any:
+        node = by_id[step.id]
+        # Observed again at its turn: what earlier steps (or another run) did counts.
+        observed = node.kind.observe(ctx, node.target)
+        decision = node.kind.decide(node.target, observed)
+        ctx.record(step.id, node.kind.apply(ctx, node.target, observed, decision, progress))
+        return decision.action
+
+    pending = Decision(Action.CHECK, "decided at run time")
+    steps = [Step(n.id, n.kind.kind, n.name, pending, n.depends_on) for n in nodes]
+    return apply.run(steps, run, emit)
+

@@ -1,0 +1,228 @@
+"""Cloud profiles and the share catalogue: parsed, validated, every error naming file and field."""
+
+from __future__ import annotations
+
+import itertools
+import re
+from pathlib import Path
+from typing import Annotated, Any, Literal
+
+import yaml
+from pydantic import BaseModel, ConfigDict, Field, ValidationError, field_validator, model_validator
+
+from .errors import ConfigError
+
+PROFILE_DIR = Path(__file__).resolve().parent.parent / "openstack" / "clouds"
+DNS_LABEL = r"^[a-z0-9]([a-z0-9-]{0,30}[a-z0-9])?$"
+
+Name = Annotated[str, Field(pattern=DNS_LABEL)]
+
+
+class Strict(BaseModel):
+    model_config = ConfigDict(extra="forbid", frozen=True)
+
+
+class OpenStackAccess(Strict):
+    #: The clouds.yaml entry to use, as OS_CLOUD would name it.
+    cloud: str
+    #: An explicit clouds.yaml; otherwise the usual search (OS_CLIENT_CONFIG_FILE, ./,
+    #: ~/.config/openstack/, /etc/openstack/). ``~`` and ``$VARS`` are expanded.
+    clouds_yaml: str | None = None
+    region: str | None = None
+
+
+class Autoscaling(Strict):
+    min_nodes: int = Field(ge=1)
+    max_nodes: int = Field(ge=1)
+
+    @model_validator(mode="after")
+    def _ordered(self) -> Autoscaling:
+        if self.max_nodes < self.min_nodes:
+            raise ValueError("max_nodes must be at least min_nodes")
+        return self
+
+
+class ClusterSpec(Strict):
+    image: str
+    kubernetes_version: str = Field(pattern=r"^v\d+\.\d+\.\d+$")
+    network_driver: Literal["calico", "flannel", "cilium"] = "calico"
+    master_flavor: str
+    master_count: Literal[1, 3, 5] = 1
+    worker_flavor: str
+    worker_count: int = Field(ge=1, le=500)
+    autoscaling: Autoscaling | None = None
+    keypair: str
+    external_network: str
+    #: Extra Magnum labels, merged over the template's (``merge_labels``).
+    labels: dict[str, str] = {}
+    create_timeout_minutes: int = Field(default=60, ge=10, le=600)
+
+    @model_validator(mode="after")
+    def _count_in_bounds(self) -> ClusterSpec:
+        if self.autoscaling and not (
+            self.autoscaling.min_nodes <= self.worker_count <= self.autoscaling.max_nodes
+        ):
+            raise ValueError("worker_count must lie between autoscaling.min_nodes and max_nodes")
+        return self
+
+
+class CephfsRouter(Strict):
+    #: The provider network the Ceph monitors sit on (Arcus/cumulus: not reachable otherwise).
+    provider_network: str
+    #: Where the monitors are; routed from the cluster's subnet through the CephFS router.
+    monitors_cidr: str = Field(pattern=r"^\d+\.\d+\.\d+\.\d+/\d+$")
+
+
+class Network(Strict):
+    #: The deployment's own network, so that routes to CephFS can be added to it.
+    cidr: str = Field(default="10.10.0.0/16", pattern=r"^\d+\.\d+\.\d+\.\d+/\d+$")
+    dns_nameservers: list[str] = []
+
+
+class Cephfs(Strict):
+    share_type: str = "cephfsnativetype"
+    availability_zone: str | None = None
+    #: ro: data shares get read-only cephx rules (and readOnly mounts). aglais fell back to rw
+    #: rules because ReadOnlyMany failed with its CSI version; ``rw`` reproduces that.
+    data_access_level: Literal["ro", "rw"] = "ro"
+    router: CephfsRouter | None = None
+    #: detect: the Manila CSI driver must already be in the cluster (Magnum's
+    #: ``manila_csi_enabled`` add-on); the deploy stops with instructions when it is not.
+    csi: Literal["detect"] = "detect"
+
+
+class KubernetesSpec(Strict):
+    namespace: Name = "gaia"
+
+
+class Profile(Strict):
+    #: The deployment's name: every resource it makes is named ``gaia-<name>-...``.
+    name: Name
+    description: str = ""
+    #: The local sandbox: deploy starts it when it is not running.
+    sandbox: bool = False
+    openstack: OpenStackAccess
+    cluster: ClusterSpec
+    network: Network = Network()
+    cephfs: Cephfs = Cephfs()
+    kubernetes: KubernetesSpec = KubernetesSpec()
+    #: The share catalogue, relative to this profile file.
+    shares: str = "../../manila/shares.yaml"
+
+
+class Share(Strict):
+    name: Annotated[str, Field(pattern=r"^[A-Za-z0-9][A-Za-z0-9._-]{0,62}$")]
+    description: str = ""
+    size_gb: int = Field(ge=1)
+    access: Literal["ro", "rw"]
+    mount_path: str
+    purpose: Literal["data", "user", "notebooks"]
+
+    @field_validator("mount_path")
+    @classmethod
+    def _absolute(cls, value: str) -> str:
+        if not value.startswith("/") or value.rstrip("/") in ("", "/"):
+            raise ValueError("must be an absolute path below /")
+        if re.search(r"(^|/)\.\.?(/|$)", value):
+            raise ValueError("must not contain . or .. components")
+        return value.rstrip("/")
+
+    @model_validator(mode="after")
+    def _data_is_read_only(self) -> Share:
+        if self.purpose == "data" and self.access != "ro":
+            raise ValueError("data shares are mounted read-only: set access: ro")
+        if self.purpose != "data" and self.access != "rw":
+            raise ValueError(f"{self.purpose} shares need access: rw")
+        return self
+
+
+class Catalogue(Strict):
+    shares: list[Share] = Field(min_length=1)
+
+    @model_validator(mode="after")
+    def _unique(self) -> Catalogue:
+        for attribute in ("name", "mount_path"):
+            seen: set[str] = set()
+            for share in self.shares:
+                value = getattr(share, attribute)
+                if value in seen:
+                    raise ValueError(f"two shares have {attribute} {value!r}")
+                seen.add(value)
+        paths = sorted(share.mount_path for share in self.shares)
+        for outer, inner in itertools.pairwise(paths):
+            if inner.startswith(outer + "/"):
+                raise ValueError(f"mount path {inner} is inside {outer}")
+        if sum(share.purpose == "notebooks" for share in self.shares) != 1:
+            raise ValueError("exactly one share must have purpose: notebooks")
+        return self
+
+
+class Deployment(Strict):
+    """A profile with its catalogue: everything a plan is computed from."""
+
+    profile: Profile
+    catalogue: Catalogue
+    profile_path: Path
+    catalogue_path: Path
+
+
+def resolve_profile_path(cloud: str) -> Path:
+    """``--cloud`` takes a profile name (openstack/clouds/<name>.yaml) or a path to a file."""
+    candidate = Path(cloud).expanduser()
+    if candidate.suffix in (".yaml", ".yml") or "/" in cloud:
+        if not candidate.is_file():
+            raise ConfigError(f"Profile file {candidate} does not exist. Give --cloud a profile "
+                              f"name from {PROFILE_DIR} or the path of a profile file.")
+        return candidate.resolve()
+    named = PROFILE_DIR / f"{cloud}.yaml"
+    if not named.is_file():
+        known = ", ".join(sorted(p.stem for p in PROFILE_DIR.glob("*.yaml"))) or "none"
+        raise ConfigError(f"No profile named {cloud!r} in {PROFILE_DIR} (known: {known}). "
+                          "Give --cloud one of those names or the path of a profile file.")
+    return named
+
+
+def _read_yaml(path: Path) -> Any:
+    try:
+        return yaml.safe_load(path.read_text())
+    except OSError as exc:
+        raise ConfigError(f"Cannot read {path}: {exc.strerror}.") from exc
+    except yaml.YAMLError as exc:
+        mark = getattr(exc, "problem_mark", None)
+        where = f" at line {mark.line + 1}, column {mark.column + 1}" if mark else ""
+        raise ConfigError(f"{path} is not valid YAML{where}: "
+                          f"{getattr(exc, 'problem', exc)}. Fix the file and re-run.") from exc
+
+
+def _explain(path: Path, error: ValidationError) -> ConfigError:
+    lines = []
+    for problem in error.errors():
+        field = ".".join(str(part) for part in problem["loc"]) or "(top level)"
+        message = problem["msg"]
+        if problem["type"] == "extra_forbidden":
+            message = "unknown field (check its spelling against the documented fields)"
+        lines.append(f"{field}: {message}")
+    return ConfigError(f"{path} has {len(lines)} invalid field(s): " + "; ".join(lines)
+                       + ". Fix the file and re-run.")
+
+
+def load(cloud: str) -> Deployment:
+    profile_path = resolve_profile_path(cloud)
+    raw = _read_yaml(profile_path)
+    if not isinstance(raw, dict):
+        raise ConfigError(f"{profile_path} must be a YAML mapping of profile fields.")
+    try:
+        profile = Profile.model_validate(raw)
+    except ValidationError as exc:
+        raise _explain(profile_path, exc) from exc
+    catalogue_path = (profile_path.parent / profile.shares).resolve()
+    raw_catalogue = _read_yaml(catalogue_path)
+    if not isinstance(raw_catalogue, dict):
+        raise ConfigError(f"{catalogue_path} (the share catalogue named by 'shares' in "
+                          f"{profile_path}) must be a YAML mapping with a 'shares' list.")
+    try:
+        catalogue = Catalogue.model_validate(raw_catalogue)
+    except ValidationError as exc:
+        raise _explain(catalogue_path, exc) from exc
+    return Deployment(profile=profile, catalogue=catalogue, profile_path=profile_path,
+                      catalogue_path=catalogue_path)

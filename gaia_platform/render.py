@@ -1,0 +1,88 @@
+"""How plans and deploy results look in a terminal."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from rich.table import Table
+
+from .apply import Event, Report
+from .console import stderr, stdout
+from .plan import Plan
+
+ACTION_STYLE = {"create": "green", "update": "yellow", "delete": "red", "no-op": "dim",
+                "check": "cyan"}
+
+
+def plan_table(plan: Plan) -> None:
+    title = f"plan for deployment {plan.deployment!r} on cloud {plan.cloud!r}"
+    if not plan.observed:
+        title += " (not observed: no credentials)"
+    table = Table(title=title, title_justify="left", box=None, header_style="bold")
+    for column in ("action", "step", "name", "why"):
+        table.add_column(column, overflow="fold")
+    for step in plan.steps:
+        action = step.decision.action.value
+        style = ACTION_STYLE.get(action, "")
+        table.add_row(f"[{style}]{action}[/{style}]", step.id, step.name, step.decision.reason)
+    stdout.print(table)
+    for note in plan.notes:
+        stdout.print(f"[yellow]note:[/yellow] {note}")
+    changes = len(plan.changes)
+    stdout.print(f"{changes} change(s), {len(plan.steps) - changes} step(s) without change.")
+
+
+def event_line(event: Event) -> None:
+    if event.phase == "started":
+        return
+    style = {"done": "green", "failed": "red", "skipped": "yellow"}.get(event.phase, "dim")
+    detail = f" ({event.action})" if event.action else ""
+    stderr.print(f"[{style}]{event.phase:>8}[/{style}] {event.step}{detail}: {event.message}",
+                 soft_wrap=True)
+
+
+def deploy_summary(report: Report) -> None:
+    changed = report.changed
+    if report.failed:
+        stdout.print(f"[red]{len(report.failed)} step(s) failed[/red], "
+                     f"{sum(o.status == 'skipped' for o in report.outcomes)} skipped; "
+                     "fix the cause and re-run the same command to resume.")
+    elif changed:
+        stdout.print(f"[green]deployed[/green] in {report.seconds:.0f}s: {len(changed)} "
+                     "change(s): " + ", ".join(o.step.id for o in changed))
+    else:
+        stdout.print(f"[green]nothing changed[/green]: the deployment is up to date "
+                     f"(checked in {report.seconds:.0f}s).")
+
+
+def status_table(report: dict[str, Any]) -> None:
+    cluster = report["cluster"]
+    if cluster is None:
+        stdout.print(f"deployment {report['deployment']!r}: no cluster (run platform deploy)")
+    else:
+        reason = f" ({cluster['status_reason']})" if cluster.get("status_reason") else ""
+        stdout.print(f"cluster {cluster['name']}: [bold]{cluster['status']}[/bold]{reason}, "
+                     f"{cluster['master_count']} master(s), {cluster['node_count']} worker(s), "
+                     f"API {cluster['api_address']}")
+    table = Table(box=None, header_style="bold")
+    for column in ("share", "purpose", "status", "size GB", "access", "PV", "PVC", "mount"):
+        table.add_column(column)
+    for share in report["shares"]:
+        rule = share.get("access_rule") or {}
+        access = f"{rule.get('access_level')} {rule.get('state')}" if rule else "-"
+        table.add_row(share["name"], share["purpose"], share.get("status") or "missing",
+                      str(share.get("size_gb") or "-"), access, share.get("pv_phase") or "-",
+                      share.get("pvc_phase") or "-", share["mount_path"])
+    stdout.print(table)
+
+
+def delete_summary(result: dict[str, Any]) -> None:
+    for item in result["removed"]:
+        stdout.print(f"[red]removed[/red] {item}")
+    if not result["removed"]:
+        stdout.print("nothing to remove")
+    for share in result["shares_kept"]:
+        stdout.print(f"[green]kept[/green] share {share['name']} ({share['purpose']}, "
+                     f"{share['size_gb']} GB, id {share['id']})")
+    for name in result["shares_deleted"]:
+        stdout.print(f"[red]deleted share[/red] {name} and its data")

@@ -1,0 +1,79 @@
+"""``platform status``: read from the real resources, never from a cached file."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from .cloud.magnum import Magnum
+from .cloud.manila import Manila
+from .kube import kubeconfig as kubeconfigs
+from .steps.base import Context
+
+
+def collect(ctx: Context) -> dict[str, Any]:
+    desired = ctx.desired
+    magnum = Magnum(ctx.cloud)
+    cluster = magnum.find_cluster(desired.cluster.name)
+    cluster_json: dict[str, Any] | None = None
+    kube_ok = False
+    if cluster is not None:
+        cluster_json = {
+            "name": cluster["name"], "uuid": cluster["uuid"], "status": cluster["status"],
+            "status_reason": cluster.get("status_reason"),
+            "health_status": cluster.get("health_status"),
+            "node_count": cluster.get("node_count"), "master_count": cluster.get("master_count"),
+            "api_address": cluster.get("api_address"),
+            "kubeconfig": str(ctx.kubeconfig_path) if ctx.kubeconfig_path.is_file() else None,
+        }
+        if cluster["status"].endswith("_COMPLETE") and cluster.get("api_address"):
+            kube_ok, _ = kubeconfigs.still_valid(ctx.kubeconfig_path, cluster["api_address"],
+                                                 magnum.ca(cluster["uuid"]))
+    volumes = _volumes(ctx) if kube_ok else {}
+    manila = Manila(ctx.cloud)
+    shares = []
+    for plan in desired.shares:
+        share = manila.find_share(plan.name)
+        entry: dict[str, Any] = {"name": plan.name, "purpose": plan.share.purpose,
+                                 "mount_path": plan.share.mount_path,
+                                 "catalogue_size_gb": plan.share.size_gb, "exists": False}
+        if share is not None:
+            rules = [r for r in manila.access_rules(share.id)
+                     if r.access_type == "cephx" and r.access_to == plan.cephx_id]
+            entry.update(exists=True, id=share.id, status=share.status, size_gb=share.size,
+                         access_rule={"cephx_id": plan.cephx_id,
+                                      "access_level": rules[0].access_level,
+                                      "state": rules[0].state} if rules else None)
+        entry["pv_phase"], entry["pvc_phase"] = volumes.get(plan.name, (None, None))
+        shares.append(entry)
+    return {
+        "deployment": desired.deployment,
+        "cloud": ctx.deployment.profile.openstack.cloud,
+        "cluster": cluster_json,
+        "namespace": desired.namespace,
+        "shares": shares,
+        "kubernetes_reachable": kube_ok,
+    }
+
+
+def _volumes(ctx: Context) -> dict[str, tuple[str | None, str | None]]:
+    from kubernetes import client
+    from kubernetes.client.exceptions import ApiException
+
+    core = client.CoreV1Api(ctx.kube())
+    result: dict[str, tuple[str | None, str | None]] = {}
+
+    def phase(read: Any, *args: str) -> str | None:
+        try:
+            return str(read(*args).status.phase)
+        except ApiException as exc:
+            if exc.status != 404:
+                raise
+            return None
+
+    for plan in ctx.desired.shares:
+        result[plan.name] = (
+            phase(core.read_persistent_volume, plan.pv_name),
+            phase(core.read_namespaced_persistent_volume_claim, plan.pvc_name,
+                  ctx.desired.namespace),
+        )
+    return result

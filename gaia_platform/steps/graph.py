@@ -1,0 +1,104 @@
+"""The deployment as a graph of steps: which resources, in which order (pure)."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from ..desired import CSI_DRIVER, DesiredState
+from ..profile import Deployment
+from .base import Node
+from .kube import (
+    CsiDriverKind,
+    CsiSecretKind,
+    CsiSecretTarget,
+    NamespaceKind,
+    NamespaceTarget,
+    PersistentVolumeClaimKind,
+    PersistentVolumeKind,
+    VolumeTarget,
+)
+from .magnum import (
+    ClusterKind,
+    ClusterTarget,
+    ClusterTemplateKind,
+    KubeconfigKind,
+    KubeconfigTarget,
+    TemplateTarget,
+)
+from .manila import AccessKind, AccessTarget, ShareKind, ShareTarget
+from .network import (
+    CephfsRouteKind,
+    CephfsRouterKind,
+    CephfsTarget,
+    NetTarget,
+    NetworkKind,
+    RouterKind,
+    SubnetKind,
+)
+from .preflight import PreflightKind, PreflightTarget
+
+
+def deploy_graph(deployment: Deployment, desired: DesiredState) -> list[Node[Any]]:
+    profile = deployment.profile
+    spec = profile.cluster
+    net = NetTarget(desired.network, desired.deployment)
+    nodes: list[Node[Any]] = [
+        Node("preflight", PreflightKind(), "cloud resources and quotas", PreflightTarget(
+            profile_file=str(deployment.profile_path), master_flavor=spec.master_flavor,
+            worker_flavor=spec.worker_flavor, master_count=spec.master_count,
+            max_workers=spec.autoscaling.max_nodes if spec.autoscaling else spec.worker_count,
+            image=spec.image, keypair=spec.keypair, external_network=spec.external_network,
+            provider_network=profile.cephfs.router.provider_network
+            if profile.cephfs.router else None,
+            share_type=profile.cephfs.share_type,
+            new_share_gb=sum(s.share.size_gb for s in desired.shares),
+        )),
+        Node("network.network", NetworkKind(), desired.network.network, net, ("preflight",)),
+        Node("network.subnet", SubnetKind(), desired.network.subnet, net, ("network.network",)),
+        Node("network.router", RouterKind(), desired.network.router, net, ("network.subnet",)),
+    ]
+    volume_deps: tuple[str, ...] = ()
+    if desired.cephfs_route:
+        cephfs = CephfsTarget(desired.cephfs_route, desired.network.subnet,
+                              desired.network.router, desired.deployment)
+        nodes += [
+            Node("network.cephfs-router", CephfsRouterKind(), desired.cephfs_route.router,
+                 cephfs, ("network.subnet",)),
+            Node("network.cephfs-route", CephfsRouteKind(), desired.network.router, cephfs,
+                 ("network.router", "network.cephfs-router")),
+        ]
+        volume_deps = ("network.cephfs-route",)
+    nodes += [
+        Node("magnum.template", ClusterTemplateKind(), desired.template.name,
+             TemplateTarget(desired.template, desired.network.network, desired.network.subnet),
+             ("network.subnet",)),
+        Node("magnum.cluster", ClusterKind(), desired.cluster.name, ClusterTarget(
+            desired.cluster, "magnum.template", spec.keypair, spec.master_flavor,
+            spec.worker_flavor,
+            (spec.autoscaling.min_nodes, spec.autoscaling.max_nodes)
+            if spec.autoscaling else None,
+        ), ("magnum.template", "network.router")),
+        Node("kube.kubeconfig", KubeconfigKind(), "kubeconfig",
+             KubeconfigTarget(desired.cluster.name, "magnum.cluster"), ("magnum.cluster",)),
+        Node("kube.namespace", NamespaceKind(), desired.namespace,
+             NamespaceTarget(desired.namespace, desired.deployment), ("kube.kubeconfig",)),
+        Node("kube.csi-driver", CsiDriverKind(), CSI_DRIVER, CSI_DRIVER, ("kube.kubeconfig",)),
+        Node("kube.csi-secret", CsiSecretKind(), desired.csi_secret, CsiSecretTarget(
+            desired.csi_secret, desired.namespace, desired.csi_app_credential,
+            desired.deployment), ("kube.namespace",)),
+    ]
+    for share in desired.shares:
+        share_step, access_step = f"manila.share/{share.name}", f"manila.access/{share.name}"
+        volume = VolumeTarget(share, desired.namespace, desired.deployment, access_step,
+                              desired.csi_secret)
+        nodes += [
+            # Shares depend only on preflight: they are made while Magnum builds the cluster.
+            Node(share_step, ShareKind(), share.name, ShareTarget(share), ("preflight",)),
+            Node(access_step, AccessKind(), share.cephx_id, AccessTarget(share, share_step),
+                 (share_step,)),
+            Node(f"kube.pv/{share.name}", PersistentVolumeKind(), share.pv_name, volume,
+                 (access_step, "kube.csi-driver", "kube.csi-secret", *volume_deps)),
+            Node(f"kube.pvc/{share.name}", PersistentVolumeClaimKind(), share.pvc_name, volume,
+                 (f"kube.pv/{share.name}", "kube.namespace")),
+        ]
+    return nodes

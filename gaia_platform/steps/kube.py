@@ -1,0 +1,257 @@
+"""The deployment's Kubernetes side: namespace, Manila CSI driver and its credentials,
+and a PersistentVolume + claim per share."""
+
+from __future__ import annotations
+
+import base64
+from dataclasses import dataclass
+from typing import Any
+
+from ..desired import OWNER_KEY, SharePlan
+from ..errors import CloudError
+from ..kube import storage
+from ..plan import Action, Decision
+from ..waiting import wait_until
+from .base import Context, Progress, Unknown
+
+
+def _absent_or_unknown(ctx: Context, read: Any) -> Any:
+    """Run a read against the cluster; None if the object is absent, Unknown if the cluster
+    cannot be reached yet (no kubeconfig: the cluster is still to be built)."""
+    from kubernetes.client.exceptions import ApiException
+
+    if not ctx.kubeconfig_path.is_file():
+        return Unknown("no kubeconfig yet")
+    try:
+        return read()
+    except ApiException as exc:
+        if exc.status == 404:
+            return None
+        raise CloudError(f"The Kubernetes API answered HTTP {exc.status}: {exc.reason}") from exc
+
+
+def _core(ctx: Context) -> Any:
+    from kubernetes import client
+
+    return client.CoreV1Api(ctx.kube())
+
+
+def _as_dict(ctx: Context, obj: Any) -> dict[str, Any]:
+    result: dict[str, Any] = ctx.kube().sanitize_for_serialization(obj)
+    return result
+
+
+def _missing(observed: Any, what: str) -> Decision | None:
+    if isinstance(observed, Unknown):
+        return Decision(Action.CREATE, f"create unless present ({observed.why})")
+    if observed is None:
+        return Decision(Action.CREATE, f"{what} missing")
+    return None
+
+
+@dataclass(frozen=True)
+class NamespaceTarget:
+    name: str
+    deployment: str
+
+
+class NamespaceKind:
+    kind = "kube.namespace"
+
+    def observe(self, ctx: Context, target: NamespaceTarget) -> Any:
+        return _absent_or_unknown(ctx, lambda: _core(ctx).read_namespace(target.name))
+
+    def decide(self, target: NamespaceTarget, observed: Any) -> Decision:
+        return _missing(observed, "namespace") or Decision(Action.NOOP, "exists")
+
+    def apply(self, ctx: Context, target: NamespaceTarget, observed: Any, decision: Decision,
+              progress: Progress) -> Any:
+        if decision.action is Action.CREATE:
+            _core(ctx).create_namespace({"metadata": {
+                "name": target.name, "labels": {OWNER_KEY: target.deployment}}})
+        return {"name": target.name}
+
+
+class CsiDriverKind:
+    """The Manila CSI driver must be in the cluster; Magnum's add-on puts it there."""
+
+    kind = "kube.csi-driver"
+
+    def observe(self, ctx: Context, target: str) -> Any:
+        from kubernetes import client
+
+        return _absent_or_unknown(
+            ctx, lambda: client.StorageV1Api(ctx.kube()).read_csi_driver(target))
+
+    def decide(self, target: str, observed: Any) -> Decision:
+        if isinstance(observed, Unknown):
+            return Decision(Action.CHECK, f"must be installed ({observed.why})")
+        if observed is None:
+            return Decision(Action.CHECK, "MISSING: install the Manila CSI driver")
+        return Decision(Action.CHECK, "installed")
+
+    def apply(self, ctx: Context, target: str, observed: Any, decision: Decision,
+              progress: Progress) -> Any:
+        if observed is None or isinstance(observed, Unknown):
+            raise CloudError(
+                f"The cluster has no CSI driver {target}, so the shares cannot be mounted. "
+                "Create the cluster with the Magnum label manila_csi_enabled=true (the profile "
+                "sets it; a cluster made elsewhere may lack it), or install the "
+                "openstack-manila-csi Helm chart with the CephFS protocol, then re-run deploy."
+            )
+        return {"driver": target}
+
+
+@dataclass(frozen=True)
+class CsiSecretTarget:
+    secret: str
+    namespace: str
+    app_credential: str
+    deployment: str
+
+
+class CsiSecretKind:
+    """A restricted application credential for the CSI driver, kept only in a Secret."""
+
+    kind = "kube.csi-secret"
+    ANNOTATION = "gaia-platform.application-credential-id"
+
+    def observe(self, ctx: Context, target: CsiSecretTarget) -> Any:
+        secret = _absent_or_unknown(
+            ctx, lambda: _core(ctx).read_namespaced_secret(target.secret, target.namespace))
+        if secret is None or isinstance(secret, Unknown):
+            return secret
+        cred_id = (secret.metadata.annotations or {}).get(self.ANNOTATION)
+        identity = ctx.cloud.identity
+        existing = None
+        for cred in identity.application_credentials(user=ctx.cloud.current_user_id):
+            if cred.id == cred_id:
+                existing = cred
+        return {"secret": True, "credential": existing is not None}
+
+    def decide(self, target: CsiSecretTarget, observed: Any) -> Decision:
+        missing = _missing(observed, "secret")
+        if missing:
+            return missing
+        if not observed["credential"]:
+            return Decision(Action.UPDATE, "its application credential is gone")
+        return Decision(Action.NOOP, "present")
+
+    def apply(self, ctx: Context, target: CsiSecretTarget, observed: Any, decision: Decision,
+              progress: Progress) -> Any:
+        if decision.action is Action.NOOP:
+            return {"secret": target.secret}
+        conn = ctx.cloud
+        user = conn.current_user_id
+        for cred in conn.identity.application_credentials(user=user):
+            if cred.name == target.app_credential:  # its secret is lost: replace it
+                conn.identity.delete_application_credential(user=user, application_credential=cred)
+        cred = conn.identity.create_application_credential(
+            user=user, name=target.app_credential, unrestricted=False,
+            description=f"Manila CSI driver of gaia-platform deployment {target.deployment}",
+        )
+        data = {
+            "os-authURL": conn.config.auth["auth_url"],
+            "os-region": conn.config.region_name or "RegionOne",
+            "os-applicationCredentialID": cred.id,
+            "os-applicationCredentialSecret": cred.secret,
+        }
+        body = {
+            "metadata": {"name": target.secret, "namespace": target.namespace,
+                         "labels": {OWNER_KEY: target.deployment},
+                         "annotations": {self.ANNOTATION: cred.id}},
+            "type": "Opaque",
+            "data": {k: base64.b64encode(str(v).encode()).decode() for k, v in data.items()},
+        }
+        core = _core(ctx)
+        if observed is None or isinstance(observed, Unknown):
+            core.create_namespaced_secret(target.namespace, body)
+        else:
+            core.replace_namespaced_secret(target.secret, target.namespace, body)
+        progress(f"application credential {target.app_credential} stored in Secret "
+                 f"{target.namespace}/{target.secret}")
+        return {"secret": target.secret}
+
+
+@dataclass(frozen=True)
+class VolumeTarget:
+    share: SharePlan
+    namespace: str
+    deployment: str
+    access_step: str
+    secret: str
+
+
+class PersistentVolumeKind:
+    kind = "kube.pv"
+
+    def observe(self, ctx: Context, target: VolumeTarget) -> Any:
+        found = _absent_or_unknown(
+            ctx, lambda: _core(ctx).read_persistent_volume(target.share.pv_name))
+        if found is None or isinstance(found, Unknown):
+            return found
+        return _as_dict(ctx, found)
+
+    def wanted(self, ctx: Context, target: VolumeTarget) -> dict[str, Any]:
+        access = ctx.result(target.access_step)
+        return storage.persistent_volume(
+            target.share, deployment=target.deployment, namespace=target.namespace,
+            share_id=access["share_id"], access_id=access["access_id"], secret=target.secret)
+
+    def decide(self, target: VolumeTarget, observed: Any) -> Decision:
+        return _missing(observed, "volume") or Decision(Action.NOOP, "present")
+
+    def apply(self, ctx: Context, target: VolumeTarget, observed: Any, decision: Decision,
+              progress: Progress) -> Any:
+        wanted = self.wanted(ctx, target)
+        core = _core(ctx)
+        if decision.action is Action.CREATE:
+            core.create_persistent_volume(wanted)
+        else:
+            changes = storage.pv_differences(wanted, observed)
+            if changes:
+                # A PV's source is immutable: replace it (the share itself is untouched).
+                progress(f"replacing volume {target.share.pv_name}: {sorted(changes)}")
+                core.delete_namespaced_persistent_volume_claim(target.share.pvc_name,
+                                                               target.namespace)
+                core.delete_persistent_volume(target.share.pv_name)
+                wait_until(lambda: (self.observe(ctx, target) is None, None, "deleting"),
+                           what=f"old volume {target.share.pv_name}", timeout=120)
+                core.create_persistent_volume(wanted)
+        return {"pv": target.share.pv_name}
+
+
+class PersistentVolumeClaimKind:
+    kind = "kube.pvc"
+
+    def observe(self, ctx: Context, target: VolumeTarget) -> Any:
+        found = _absent_or_unknown(ctx, lambda: _core(ctx).read_namespaced_persistent_volume_claim(
+            target.share.pvc_name, target.namespace))
+        if found is None or isinstance(found, Unknown):
+            return found
+        return _as_dict(ctx, found)
+
+    def decide(self, target: VolumeTarget, observed: Any) -> Decision:
+        missing = _missing(observed, "claim")
+        if missing:
+            return missing
+        return Decision(Action.NOOP, f"{(observed.get('status') or {}).get('phase')}")
+
+    def apply(self, ctx: Context, target: VolumeTarget, observed: Any, decision: Decision,
+              progress: Progress) -> Any:
+        core = _core(ctx)
+        if decision.action is Action.CREATE:
+            core.create_namespaced_persistent_volume_claim(
+                target.namespace,
+                storage.persistent_volume_claim(target.share, deployment=target.deployment,
+                                                namespace=target.namespace))
+
+        def bound() -> tuple[bool, str, str]:
+            claim = core.read_namespaced_persistent_volume_claim(target.share.pvc_name,
+                                                                 target.namespace)
+            phase = str(claim.status.phase)
+            return phase == "Bound", phase, phase
+
+        phase = wait_until(bound, what=f"claim {target.share.pvc_name}", timeout=300,
+                           report=progress)
+        return {"pvc": target.share.pvc_name, "phase": phase}

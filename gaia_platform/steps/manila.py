@@ -1,0 +1,147 @@
+"""The CephFS shares and this deployment's cephx access rule on each."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from typing import Any
+
+from ..cloud.manila import PURPOSE_KEY, Manila
+from ..desired import SharePlan
+from ..errors import CloudError
+from ..plan import Action, Decision
+from ..waiting import wait_until
+from .base import Context, Progress, Unknown
+
+SHARE_TIMEOUT = 900.0
+ACCESS_TIMEOUT = 600.0
+
+
+@dataclass(frozen=True)
+class ShareTarget:
+    share: SharePlan
+
+
+class ShareKind:
+    kind = "manila.share"
+
+    def observe(self, ctx: Context, target: ShareTarget) -> Any:
+        return Manila(ctx.cloud).find_share(target.share.name)
+
+    def decide(self, target: ShareTarget, observed: Any) -> Decision:
+        wanted = target.share.share.size_gb
+        if isinstance(observed, Unknown):
+            return Decision(Action.CREATE, f"create unless present ({observed.why})")
+        if observed is None:
+            note = " (a data share is created empty: load its catalogue)" \
+                if target.share.share.purpose == "data" else ""
+            return Decision(Action.CREATE, f"missing{note}", {"size_gb": [None, wanted]})
+        if observed.status == "error":
+            return Decision(Action.CHECK, "in state error: needs an operator (never replaced "
+                            "automatically, it may hold data)")
+        if observed.size < wanted:
+            return Decision(Action.UPDATE, f"extend from {observed.size} to {wanted} GB",
+                            {"size_gb": [observed.size, wanted]})
+        note = f" (larger than the catalogue's {wanted} GB; never shrunk)" \
+            if observed.size > wanted else ""
+        return Decision(Action.NOOP, f"{observed.status}, {observed.size} GB{note}")
+
+    def apply(self, ctx: Context, target: ShareTarget, observed: Any, decision: Decision,
+              progress: Progress) -> Any:
+        manila = Manila(ctx.cloud)
+        plan = target.share
+        if decision.action is Action.CHECK:
+            raise CloudError(f"Manila share {plan.name} is in state error. Ask the cloud's "
+                             "operators to repair it (openstack share show); it is never "
+                             "replaced automatically because it may hold data.")
+        if decision.action is Action.CREATE:
+            observed = manila.create_share(
+                name=plan.name, size=plan.share.size_gb, share_type=plan.share_type,
+                description=plan.share.description, availability_zone=plan.availability_zone,
+                metadata={PURPOSE_KEY: plan.share.purpose},
+            )
+        elif decision.action is Action.UPDATE:
+            manila.extend(observed.id, plan.share.size_gb)
+        share_id = observed.id
+
+        def available() -> tuple[bool, Any, str]:
+            share = manila.get_share(share_id)
+            if share.status in ("error", "extending_error"):
+                raise CloudError(f"Manila share {plan.name} went to {share.status}.")
+            return share.status == "available", share, str(share.status)
+
+        share = wait_until(available, what=f"share {plan.name}", timeout=SHARE_TIMEOUT,
+                           report=progress)
+        return {"share_id": share.id, "size": share.size}
+
+
+@dataclass(frozen=True)
+class AccessTarget:
+    share: SharePlan
+    share_step: str
+
+
+class AccessKind:
+    kind = "manila.access"
+
+    def _share_id(self, ctx: Context, target: AccessTarget) -> str | None:
+        if target.share_step in ctx.results:
+            return str(ctx.result(target.share_step)["share_id"])
+        share = Manila(ctx.cloud).find_share(target.share.name)
+        return share.id if share else None
+
+    def observe(self, ctx: Context, target: AccessTarget) -> Any:
+        share_id = self._share_id(ctx, target)
+        if share_id is None:
+            return Unknown("the share does not exist yet")
+        rules = [r for r in Manila(ctx.cloud).access_rules(share_id)
+                 if r.access_type == "cephx" and r.access_to == target.share.cephx_id]
+        return {"share_id": share_id, "rule": rules[0] if rules else None}
+
+    def decide(self, target: AccessTarget, observed: Any) -> Decision:
+        level = target.share.access_level
+        if isinstance(observed, Unknown):
+            return Decision(Action.CREATE, f"cephx {target.share.cephx_id} {level} "
+                            f"({observed.why})")
+        rule = observed["rule"]
+        if rule is None:
+            return Decision(Action.CREATE, f"cephx {target.share.cephx_id} {level}")
+        if rule.access_level != level or rule.state == "error":
+            return Decision(Action.UPDATE, f"rule is {rule.access_level}/{rule.state}",
+                            {"access_level": [rule.access_level, level],
+                             "state": [rule.state, "active"]})
+        return Decision(Action.NOOP, f"cephx {target.share.cephx_id} {level} {rule.state}")
+
+    def apply(self, ctx: Context, target: AccessTarget, observed: Any, decision: Decision,
+              progress: Progress) -> Any:
+        manila = Manila(ctx.cloud)
+        share_id = observed["share_id"] if not isinstance(observed, Unknown) \
+            else self._share_id(ctx, target)
+        if share_id is None:
+            raise CloudError(f"internal: share {target.share.name} has no id")
+        rule = None if isinstance(observed, Unknown) else observed["rule"]
+        if decision.action is Action.UPDATE and rule is not None:
+            old_id = rule.id
+            manila.deny(share_id, old_id)
+            wait_until(lambda: (not any(r.id == old_id for r in manila.access_rules(share_id)),
+                                None, "denying"),
+                       what=f"old access rule on {target.share.name}", timeout=ACCESS_TIMEOUT)
+            rule = None
+        if rule is None:
+            rule = manila.allow_cephx(share_id, target.share.cephx_id, target.share.access_level)
+        rule_id = rule.id
+
+        def active() -> tuple[bool, Any, str]:
+            current = [r for r in manila.access_rules(share_id) if r.id == rule_id]
+            if not current:
+                raise CloudError(f"The access rule on {target.share.name} disappeared.")
+            state = current[0].state
+            if state == "error":
+                raise CloudError(f"Manila could not apply cephx access {target.share.cephx_id} "
+                                 f"to share {target.share.name} (rule state error).")
+            # The cephx key appears once the rule is active; the CSI driver needs both.
+            return state == "active" and bool(current[0].access_key), current[0], str(state)
+
+        wait_until(active, what=f"access to {target.share.name}", timeout=ACCESS_TIMEOUT,
+                   report=progress)
+        return {"share_id": share_id, "access_id": rule_id,
+                "export_path": manila.export_path(share_id)}

@@ -1,0 +1,112 @@
+"""``platform delete``: removes what deploy made, in the order the cloud allows, and keeps
+every data and user share unless the user asked for them to go and confirmed it."""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from typing import Any
+
+from .cloud.magnum import Magnum
+from .cloud.manila import Manila
+from .cloud.rest import NotFound
+from .errors import CloudError
+from .steps.base import Context
+from .waiting import wait_until
+
+Progress = Callable[[str], None]
+
+
+def delete(ctx: Context, *, delete_data: bool, progress: Progress) -> dict[str, Any]:
+    desired = ctx.desired
+    removed: list[str] = []
+    conn = ctx.cloud
+    network = conn.network
+
+    # 1. The route to CephFS and its router go first: while the static route needs the
+    #    router's interface, Neutron refuses to detach it (what stopped aglais's deletes).
+    main_router = network.find_router(desired.network.router)
+    if desired.cephfs_route:
+        route = {"destination": desired.cephfs_route.monitors_cidr,
+                 "nexthop": desired.cephfs_route.interface_ip}
+        if main_router is not None and route in (main_router.routes or []):
+            network.update_router(main_router,
+                                  routes=[r for r in main_router.routes if r != route])
+            removed.append(f"route {route['destination']} via {route['nexthop']}")
+        removed += _delete_router(ctx, desired.cephfs_route.router)
+
+    # 2. The cluster (its volumes and claims go with it; the shares do not).
+    magnum = Magnum(conn)
+    cluster = magnum.find_cluster(desired.cluster.name)
+    if cluster is not None:
+        magnum.delete_cluster(cluster["uuid"])
+        progress(f"deleting cluster {desired.cluster.name}")
+
+        def gone() -> tuple[bool, None, str]:
+            try:
+                current = magnum.get_cluster(cluster["uuid"])
+            except NotFound:
+                return True, None, "gone"
+            if current["status"] == "DELETE_FAILED":
+                raise CloudError(f"Magnum could not delete cluster {desired.cluster.name}: "
+                                 f"{current.get('status_reason')}")
+            return False, None, str(current["status"])
+
+        wait_until(gone, what=f"cluster {desired.cluster.name}", timeout=3600, report=progress)
+        removed.append(f"cluster {desired.cluster.name}")
+    template = magnum.find_template(desired.template.name)
+    if template is not None:
+        magnum.delete_template(template["uuid"])
+        removed.append(f"cluster template {desired.template.name}")
+    ctx.kubeconfig_path.unlink(missing_ok=True)
+
+    # 3. This deployment's access rules and the CSI driver's application credential.
+    manila = Manila(conn)
+    kept, deleted_shares = [], []
+    for plan in desired.shares:
+        share = manila.find_share(plan.name)
+        if share is None:
+            continue
+        for rule in manila.access_rules(share.id):
+            if rule.access_type == "cephx" and rule.access_to == plan.cephx_id:
+                manila.deny(share.id, rule.id)
+                removed.append(f"access rule {plan.cephx_id} on share {plan.name}")
+        if delete_data:
+            manila.delete_share(share.id)
+            deleted_shares.append(plan.name)
+        else:
+            kept.append({"name": plan.name, "id": share.id, "purpose": plan.share.purpose,
+                         "size_gb": share.size})
+    for cred in conn.identity.application_credentials(user=conn.current_user_id):
+        if cred.name == desired.csi_app_credential:
+            conn.identity.delete_application_credential(user=conn.current_user_id,
+                                                        application_credential=cred)
+            removed.append(f"application credential {cred.name}")
+
+    # 4. The network, once nothing is attached to it any more.
+    removed += _delete_router(ctx, desired.network.router)
+    subnet = network.find_subnet(desired.network.subnet)
+    if subnet is not None:
+        for port in network.ports(network_id=subnet.network_id):
+            network.delete_port(port)
+        network.delete_subnet(subnet)
+        removed.append(f"subnet {desired.network.subnet}")
+    net = network.find_network(desired.network.network)
+    if net is not None:
+        network.delete_network(net)
+        removed.append(f"network {desired.network.network}")
+    return {"deployment": desired.deployment, "removed": removed,
+            "shares_kept": kept, "shares_deleted": deleted_shares}
+
+
+def _delete_router(ctx: Context, name: str) -> list[str]:
+    network = ctx.cloud.network
+    router = network.find_router(name)
+    if router is None:
+        return []
+    for port in network.ports(device_id=router.id):
+        if port.device_owner == "network:router_gateway":
+            continue
+        network.remove_interface_from_router(router, port_id=port.id)
+    network.update_router(router, external_gateway_info={})
+    network.delete_router(router)
+    return [f"router {name}"]
