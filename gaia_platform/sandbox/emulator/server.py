@@ -3,6 +3,7 @@ sandbox's background process, or in a thread for tests."""
 
 from __future__ import annotations
 
+import logging
 import threading
 from pathlib import Path
 
@@ -13,6 +14,9 @@ from .config import EmulatorConfig
 from .state import EmulatorState
 
 TICK_SECONDS = 0.2
+
+# Every request is in the emulator's own request log; werkzeug's access lines add nothing.
+logging.getLogger("werkzeug").setLevel(logging.WARNING)
 
 
 class EmulatorServer:

@@ -1,0 +1,256 @@
+"""How clusters and node groups move from *_IN_PROGRESS to *_COMPLETE or *_FAILED.
+
+As in magnum/conductor/handlers/cluster_conductor.py and nodegroup_conductor.py, plus the
+periodic status sync that copies the driver's (Heat's) outcome into Magnum:
+
+* create: cluster and both default node groups CREATE_IN_PROGRESS, then all CREATE_COMPLETE
+  (api_address, coe_version, node addresses and health filled in) or all CREATE_FAILED with the
+  reason, which also shows per node group in the cluster's ``faults``;
+* update (PATCH node_count, resize, upgrade, node group create/update/delete): the node groups
+  concerned carry their own operation; the cluster is UPDATE_IN_PROGRESS until none is left,
+  then UPDATE_COMPLETE, or UPDATE_FAILED with the first failure's reason;
+* delete: DELETE_IN_PROGRESS, then the cluster and its node groups are gone (404), or
+  DELETE_FAILED.
+
+With a real control plane behind the sandbox, the apiserver's Nodes are made to match before a
+cluster reports *_COMPLETE; if that fails the operation fails with the reason.
+"""
+
+from __future__ import annotations
+
+from typing import TYPE_CHECKING
+
+from ..store import Record
+from . import kubenodes
+
+if TYPE_CHECKING:
+    from .models import MagnumBackend
+
+DEFAULT_KUBE_VERSION = "v1.34.4"
+
+
+# -- nodes ---------------------------------------------------------------------------------
+def _address(cluster: Record) -> str:
+    """Fake fixed-network addresses, 10.0.0.3 upwards, one per server of the cluster."""
+    number = int(cluster.get("_next_ip", 0))
+    cluster["_next_ip"] = number + 1
+    return f"10.0.{number // 250}.{number % 250 + 3}"
+
+
+def realize(cluster: Record, group: Record) -> None:
+    """Give the node group exactly ``node_count`` servers: asked-for removals first, then
+    the newest; new servers take the lowest free index."""
+    nodes: list[dict[str, str]] = list(group.get("_nodes", []))
+    removals = set(group.pop("_remove", []) or [])
+    target = int(group["node_count"])
+    while len(nodes) > target and removals:
+        doomed = next((n for n in nodes if n["name"] in removals or n["address"] in removals),
+                      None)
+        if doomed is None:
+            break
+        nodes.remove(doomed)
+    nodes = nodes[:target]
+    used = {n["name"] for n in nodes}
+    index = 0
+    while len(nodes) < target:
+        name = kubenodes.node_name(cluster["name"], group["name"], index)
+        index += 1
+        if name not in used:
+            nodes.append({"name": name, "address": _address(cluster)})
+            used.add(name)
+    group["_nodes"] = nodes
+
+
+def node_specs(backend: MagnumBackend, cluster: Record) -> list[kubenodes.NodeSpec]:
+    specs = []
+    for group in backend.cluster_nodegroups(cluster["uuid"]):
+        taints = tuple((t.get("key", ""), t.get("value", ""), t.get("effect", ""))
+                       for t in group.get("node_taints") or [])
+        for node in group.get("_nodes", []):
+            specs.append(kubenodes.NodeSpec(
+                name=node["name"], role=group["role"], nodegroup=group["name"],
+                flavor=group.get("flavor_id"), address=node["address"],
+                labels=dict(group.get("node_labels") or {}), taints=taints,
+            ))
+    return specs
+
+
+def _sync_nodes(backend: MagnumBackend, cluster: Record, gone: bool = False) -> str | None:
+    """Mirror the cluster's servers as apiserver Nodes; the failure reason, if any."""
+    kube = backend.state.config.kube
+    if kube is None:
+        return None
+    wanted = [] if gone else node_specs(backend, cluster)
+    csi = str((cluster.get("labels") or {}).get("manila_csi_enabled", "true")).lower()
+    try:
+        kubenodes.sync(kube, cluster["uuid"], wanted)
+        if not gone and csi == "true":
+            kubenodes.register_manila_csi(kube)
+    except kubenodes.KubeError as exc:
+        return f"Could not register the cluster's nodes with the Kubernetes API server: {exc}"
+    return None
+
+
+def _healthy(backend: MagnumBackend, cluster: Record) -> None:
+    # Magnum's Kubernetes monitor: the API answers, and each node's Ready condition.
+    reason = {"api": "ok"}
+    for spec in node_specs(backend, cluster):
+        reason[f"{spec.name}.Ready"] = "True"
+    cluster["health_status"] = "HEALTHY"
+    cluster["health_status_reason"] = reason
+
+
+def _api_address(backend: MagnumBackend, cluster: Record) -> str:
+    kube = backend.state.config.kube
+    if kube is not None:
+        return kube.api_address
+    masters = [n["address"] for g in backend.cluster_nodegroups(cluster["uuid"])
+               if g["role"] == "master" for n in g.get("_nodes", [])]
+    return f"https://{masters[0] if masters else '10.0.0.3'}:6443"
+
+
+def _end(record: Record) -> None:
+    for key in ("_op", "_due", "_fail"):
+        record.pop(key, None)
+
+
+# -- finishing operations ----------------------------------------------------------------
+def _finish_create(backend: MagnumBackend, cluster: Record) -> None:
+    groups = backend.cluster_nodegroups(cluster["uuid"])
+    reason = cluster.get("_fail")
+    if reason is None:
+        for group in groups:
+            realize(cluster, group)
+        reason = _sync_nodes(backend, cluster)
+    outcome = "CREATE_FAILED" if reason else "CREATE_COMPLETE"
+    for group in groups:
+        group["status"] = outcome
+        group["status_reason"] = reason
+        group["updated_at"] = backend.stamp()
+        if reason:
+            group["_nodes"] = []
+    cluster["status"] = outcome
+    cluster["status_reason"] = reason or "Stack CREATE completed successfully"
+    if not reason:
+        cluster["api_address"] = _api_address(backend, cluster)
+        cluster["coe_version"] = (cluster.get("labels") or {}).get("kube_tag") \
+            or DEFAULT_KUBE_VERSION
+        _healthy(backend, cluster)
+    cluster["updated_at"] = backend.stamp()
+    _end(cluster)
+
+
+def _finish_delete(backend: MagnumBackend, cluster: Record) -> None:
+    reason = cluster.get("_fail") or _sync_nodes(backend, cluster, gone=True)
+    groups = backend.cluster_nodegroups(cluster["uuid"])
+    if reason is None:
+        for group in groups:
+            del backend.nodegroups[group["uuid"]]
+        del backend.clusters[cluster["uuid"]]
+        return
+    for group in groups:
+        _end(group)
+        group["status"] = "DELETE_FAILED"
+        group["status_reason"] = reason
+    cluster["status"] = "DELETE_FAILED"
+    cluster["status_reason"] = reason
+    cluster["updated_at"] = backend.stamp()
+    _end(cluster)
+
+
+def _finish_group(backend: MagnumBackend, cluster: Record, group: Record) -> None:
+    operation, reason = group["_op"], group.get("_fail")
+    _end(group)
+    group["updated_at"] = backend.stamp()
+    if reason:
+        group["status"] = f"{operation.upper()}_FAILED"
+        group["status_reason"] = reason
+        group.pop("_remove", None)
+        group.pop("_upgrade_to", None)
+        cluster.setdefault("_fail", reason)
+        return
+    if operation == "delete":
+        del backend.nodegroups[group["uuid"]]
+        return
+    realize(cluster, group)
+    target = group.pop("_upgrade_to", None)
+    if target and target in backend.templates:
+        _upgrade(cluster, group, backend.templates[target])
+    group["status"] = f"{operation.upper()}_COMPLETE"
+    group["status_reason"] = None
+
+
+def _upgrade(cluster: Record, group: Record, template: Record) -> None:
+    """Upgrading a default node group moves the whole cluster to the template's version."""
+    version = (template.get("labels") or {}).get("kube_tag") or DEFAULT_KUBE_VERSION
+    group["version"] = version
+    group["image_id"] = template["image_id"]
+    if group.get("is_default"):
+        cluster["cluster_template_id"] = template["uuid"]
+        cluster["coe_version"] = version
+        if "kube_tag" in (template.get("labels") or {}):
+            cluster["labels"] = {**(cluster.get("labels") or {}),
+                                 "kube_tag": template["labels"]["kube_tag"]}
+
+
+def _finish_update(backend: MagnumBackend, cluster: Record) -> None:
+    reason = cluster.get("_fail")
+    sync_failure = _sync_nodes(backend, cluster)
+    reason = reason or sync_failure
+    cluster["status"] = "UPDATE_FAILED" if reason else "UPDATE_COMPLETE"
+    cluster["status_reason"] = reason or "Stack UPDATE completed successfully"
+    if not reason:
+        _healthy(backend, cluster)
+    cluster["updated_at"] = backend.stamp()
+    _end(cluster)
+
+
+def advance(backend: MagnumBackend, now: float) -> bool:
+    changed = False
+    for cluster in list(backend.clusters.values()):
+        operation = cluster.get("_op")
+        if operation in ("create", "delete"):
+            if cluster["_due"] <= now:
+                (_finish_create if operation == "create" else _finish_delete)(backend, cluster)
+                changed = True
+            continue
+        if operation != "update":
+            continue
+        pending = [g for g in backend.cluster_nodegroups(cluster["uuid"]) if g.get("_op")]
+        for group in pending:
+            if group["_due"] <= now:
+                _finish_group(backend, cluster, group)
+                changed = True
+        if not any(g.get("_op") for g in backend.cluster_nodegroups(cluster["uuid"])):
+            _finish_update(backend, cluster)
+            changed = True
+    return changed
+
+
+# -- starting operations ------------------------------------------------------------------
+def start_group_operation(
+    backend: MagnumBackend, cluster: Record, group: Record, operation: str, fault: str
+) -> bool:
+    """Begin a node group operation (create/update/delete); the cluster goes UPDATE_IN_PROGRESS.
+
+    ``fault`` names the outcome-fault operation and the duration, e.g. magnum.cluster.update.
+    Nothing starts on a cluster being deleted (the driver's stack is going away): False.
+    """
+    if cluster.get("_op") == "delete":
+        return False
+    now = backend.state.now()
+    due = now + backend.duration(fault)
+    if group.get("_op"):
+        due = max(due, float(group["_due"]))
+    group["_op"] = operation
+    group["_due"] = due
+    failure = backend.take_failure(fault)
+    if failure:
+        group["_fail"] = failure
+    group["status"] = f"{operation.upper()}_IN_PROGRESS"
+    group["status_reason"] = None
+    cluster["status"] = "UPDATE_IN_PROGRESS"
+    cluster["status_reason"] = None
+    cluster["_op"] = "update"
+    cluster["updated_at"] = backend.stamp()
+    return True

@@ -1,0 +1,62 @@
+"""The share types the emulated cloud offers: one CephFS-native type, the default.
+
+Extra specs are strings, as Manila stores them. The CephFS driver does not handle share
+servers (DHSS=False) and supports snapshots, like the Arcus cephfsnativetype.
+"""
+
+from __future__ import annotations
+
+import uuid
+from typing import Any
+
+DEFAULT_TYPE = "cephfsnativetype"
+
+SEED: list[dict[str, Any]] = [
+    {
+        "id": str(uuid.uuid5(uuid.NAMESPACE_URL, "gaia-sandbox/manila/" + DEFAULT_TYPE)),
+        "name": DEFAULT_TYPE,
+        "description": "CephFS native shares (cephx access)",
+        "is_public": True,
+        "extra_specs": {
+            "driver_handles_share_servers": "False",
+            "snapshot_support": "True",
+            "create_share_from_snapshot_support": "False",
+            "revert_to_snapshot_support": "False",
+            "mount_snapshot_support": "False",
+            "share_backend_name": "CEPHFS",
+            "storage_protocol": "CEPHFS",
+        },
+        # The protocol the backend behind this type serves (the scheduler's storage_protocol).
+        "_protocol": "CEPHFS",
+    }
+]
+
+# manila/common/constants.py ExtraSpecs: what a non-admin may see, and the defaults of the
+# optional boolean capabilities shown to non-admins from 2.24 on.
+TENANT_VISIBLE = (
+    "driver_handles_share_servers",
+    "snapshot_support",
+    "create_share_from_snapshot_support",
+    "revert_to_snapshot_support",
+    "replication_type",
+    "mount_snapshot_support",
+    "mount_point_name_support",
+    "snapshot_inherit_share_access_support",
+    "availability_zones",
+    "encryption_support",
+    "provisioning:max_share_size",
+    "provisioning:min_share_size",
+    "provisioning:max_share_extend_size",
+    "provisioning:mount_point_prefix",
+    "default_qos_type",
+)
+INFERRED_OPTIONAL = {
+    "snapshot_support": False,
+    "create_share_from_snapshot_support": False,
+    "revert_to_snapshot_support": False,
+    "mount_snapshot_support": False,
+}
+
+
+def capability(share_type: dict[str, Any], key: str) -> bool:
+    return str(share_type["extra_specs"].get(key, "False")).lower() in ("true", "1", "yes")
