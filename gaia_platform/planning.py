@@ -6,6 +6,7 @@ from collections.abc import Callable
 from typing import Any
 
 from . import apply
+from .cloud.errors import translate
 from .plan import Action, Decision, Plan, Step
 from .steps.base import Context, Node, Unknown
 
@@ -30,10 +31,16 @@ def deploy(ctx: Context, nodes: list[Node[Any]], emit: Callable[[apply.Event], N
 
     def run(step: Step, progress: Callable[[str], None]) -> Any:
         node = by_id[step.id]
-        # Observed again at its turn: what earlier steps (or another run) did counts.
-        observed = node.kind.observe(ctx, node.target)
-        decision = node.kind.decide(node.target, observed)
-        ctx.record(step.id, node.kind.apply(ctx, node.target, observed, decision, progress))
+        try:
+            # Observed again at its turn: what earlier steps (or another run) did counts.
+            observed = node.kind.observe(ctx, node.target)
+            decision = node.kind.decide(node.target, observed)
+            ctx.record(step.id, node.kind.apply(ctx, node.target, observed, decision, progress))
+        except Exception as exc:
+            translated = translate(exc, f"{node.kind.kind} {node.name}")
+            if translated is None:
+                raise
+            raise translated from exc
         return decision.action
 
     pending = Decision(Action.CHECK, "decided at run time")

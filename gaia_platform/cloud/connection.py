@@ -25,10 +25,9 @@ def clouds_yaml_path(access: OpenStackAccess) -> Path | None:
 
 
 def connect(access: OpenStackAccess, *, authorize: bool = True) -> Any:
-    from openstack.config import OpenStackConfig
-
     import openstack
     from openstack import exceptions as os_exc
+    from openstack.config import OpenStackConfig
 
     explicit = clouds_yaml_path(access)
     if explicit is not None and not explicit.is_file():

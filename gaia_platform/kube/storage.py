@@ -68,7 +68,11 @@ def pv_differences(wanted: dict[str, Any], actual: dict[str, Any]) -> dict[str, 
     """The fields of a PV spec that matter and differ (the API adds defaults to the rest)."""
     changes: dict[str, list[Any]] = {}
     want, have = wanted["spec"], actual.get("spec") or {}
-    for key in ("capacity", "accessModes", "persistentVolumeReclaimPolicy"):
+    # The API canonicalises quantities (1024Gi comes back as 1Ti).
+    have_size = quantity_bytes((have.get("capacity") or {}).get("storage", "0"))
+    if have_size != quantity_bytes(want["capacity"]["storage"]):
+        changes["capacity"] = [have.get("capacity"), want["capacity"]]
+    for key in ("accessModes", "persistentVolumeReclaimPolicy"):
         if have.get(key) != want[key]:
             changes[key] = [have.get(key), want[key]]
     have_csi = have.get("csi") or {}
@@ -79,3 +83,15 @@ def pv_differences(wanted: dict[str, Any], actual: dict[str, Any]) -> dict[str, 
     if bool(have_csi.get("readOnly", False)) != want["csi"]["readOnly"]:
         changes["csi.readOnly"] = [bool(have_csi.get("readOnly", False)), want["csi"]["readOnly"]]
     return changes
+
+
+_SUFFIXES = {"Ki": 2**10, "Mi": 2**20, "Gi": 2**30, "Ti": 2**40, "Pi": 2**50, "Ei": 2**60,
+             "k": 10**3, "M": 10**6, "G": 10**9, "T": 10**12, "P": 10**15, "E": 10**18}
+
+
+def quantity_bytes(quantity: str) -> int:
+    """A Kubernetes storage quantity ("512Gi", "1Ti", "5G", "100") in bytes."""
+    for suffix in sorted(_SUFFIXES, key=len, reverse=True):
+        if quantity.endswith(suffix):
+            return int(float(quantity[: -len(suffix)]) * _SUFFIXES[suffix])
+    return int(float(quantity))

@@ -190,16 +190,40 @@ class PersistentVolumeKind:
             ctx, lambda: _core(ctx).read_persistent_volume(target.share.pv_name))
         if found is None or isinstance(found, Unknown):
             return found
-        return _as_dict(ctx, found)
+        actual = _as_dict(ctx, found)
+        wanted = self.wanted(ctx, target)
+        changes = storage.pv_differences(wanted, actual) if wanted else {}
+        return {"pv": actual, "changes": changes}
 
-    def wanted(self, ctx: Context, target: VolumeTarget) -> dict[str, Any]:
-        access = ctx.result(target.access_step)
+    def wanted(self, ctx: Context, target: VolumeTarget) -> dict[str, Any] | None:
+        """The PV for the share's current id and access rule (None if they are unknown)."""
+        if target.access_step in ctx.results:
+            access = ctx.result(target.access_step)
+            share_id, access_id = access["share_id"], access["access_id"]
+        else:  # planning: look them up
+            from ..cloud.manila import Manila
+
+            manila = Manila(ctx.cloud)
+            share = manila.find_share(target.share.name)
+            if share is None:
+                return None
+            rules = [r for r in manila.access_rules(share.id)
+                     if r.access_to == target.share.cephx_id]
+            if not rules:
+                return None
+            share_id, access_id = share.id, rules[0].id
         return storage.persistent_volume(
             target.share, deployment=target.deployment, namespace=target.namespace,
-            share_id=access["share_id"], access_id=access["access_id"], secret=target.secret)
+            share_id=share_id, access_id=access_id, secret=target.secret)
 
     def decide(self, target: VolumeTarget, observed: Any) -> Decision:
-        return _missing(observed, "volume") or Decision(Action.NOOP, "present")
+        missing = _missing(observed, "volume")
+        if missing:
+            return missing
+        if observed["changes"]:
+            return Decision(Action.UPDATE, "source changed: volume and claim are replaced "
+                            "(the share is untouched)", observed["changes"])
+        return Decision(Action.NOOP, f"{(observed['pv'].get('status') or {}).get('phase')}")
 
     def apply(self, ctx: Context, target: VolumeTarget, observed: Any, decision: Decision,
               progress: Progress) -> Any:
@@ -207,17 +231,21 @@ class PersistentVolumeKind:
         core = _core(ctx)
         if decision.action is Action.CREATE:
             core.create_persistent_volume(wanted)
-        else:
-            changes = storage.pv_differences(wanted, observed)
-            if changes:
-                # A PV's source is immutable: replace it (the share itself is untouched).
-                progress(f"replacing volume {target.share.pv_name}: {sorted(changes)}")
+        elif decision.action is Action.UPDATE:
+            # A PV's source is immutable: replace it and its claim.
+            progress(f"replacing volume {target.share.pv_name}: {sorted(decision.changes)}")
+            from kubernetes.client.exceptions import ApiException
+
+            try:
                 core.delete_namespaced_persistent_volume_claim(target.share.pvc_name,
                                                                target.namespace)
-                core.delete_persistent_volume(target.share.pv_name)
-                wait_until(lambda: (self.observe(ctx, target) is None, None, "deleting"),
-                           what=f"old volume {target.share.pv_name}", timeout=120)
-                core.create_persistent_volume(wanted)
+            except ApiException as exc:
+                if exc.status != 404:
+                    raise
+            core.delete_persistent_volume(target.share.pv_name)
+            wait_until(lambda: (self.observe(ctx, target) is None, None, "deleting"),
+                       what=f"old volume {target.share.pv_name}", timeout=120)
+            core.create_persistent_volume(wanted)
         return {"pv": target.share.pv_name}
 
 

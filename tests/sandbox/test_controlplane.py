@@ -13,10 +13,10 @@ import pytest
 import yaml
 from kubernetes import client as k8s
 from kubernetes import config as k8s_config
-from kubernetes.client.rest import ApiException
+from kubernetes.client.exceptions import ApiException
 
 from gaia_platform.sandbox import pki
-from tests.sandbox.conftest import RunningSandbox
+from tests.conftest import RunningSandbox
 
 T = TypeVar("T")
 

@@ -58,7 +58,7 @@ def test_misspelt_field_is_named_with_its_file(tmp_path: Path) -> None:
 def test_worker_count_outside_autoscaling_bounds_is_refused(tmp_path: Path) -> None:
     data = _sandbox_profile()
     data["cluster"]["worker_count"] = 9  # type: ignore[index]
-    with pytest.raises(ConfigError, match="between autoscaling.min_nodes and max_nodes"):
+    with pytest.raises(ConfigError, match=r"between autoscaling\.min_nodes and max_nodes"):
         profile.load(str(_write(tmp_path, data)))
 
 
