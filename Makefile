@@ -3,7 +3,7 @@
 VENV ?= .venv
 BIN := $(VENV)/bin
 
-.PHONY: sandbox test lint clean-venv
+.PHONY: deploy sandbox test lint clean-venv
 
 $(BIN)/.installed: pyproject.toml
 	python3 -m venv $(VENV)
@@ -11,7 +11,11 @@ $(BIN)/.installed: pyproject.toml
 	$(BIN)/pip install --quiet -e '.[dev]'
 	touch $@
 
-# The main job on the local sandbox.
+# The main job on the local sandbox: starts the sandbox (building the control plane the first
+# time), then deploys the whole service onto it.
+deploy: $(BIN)/.installed
+	$(BIN)/platform deploy --cloud sandbox
+
 sandbox: $(BIN)/.installed
 	$(BIN)/platform sandbox up
 

@@ -21,5 +21,9 @@ class CloudError(GaiaError):
     """An OpenStack or Kubernetes call failed in a way the user must act on."""
 
 
+class TransientError(CloudError):
+    """A failure worth retrying: the service was briefly unavailable (5xx, 429)."""
+
+
 class WaitTimeout(GaiaError):
     """A resource did not reach the wanted state in time."""

@@ -5,8 +5,10 @@ from __future__ import annotations
 from collections.abc import Callable
 from typing import Any
 
+import tenacity
+
 from . import apply
-from .cloud.errors import translate
+from .cloud.errors import transient, translate
 from .plan import Action, Decision, Plan, Step
 from .steps.base import Context, Node, Unknown
 
@@ -25,11 +27,30 @@ def make_plan(ctx: Context, nodes: list[Node[Any]], cloud_name: str,
                 steps=tuple(_step(node, ctx) for node in nodes), notes=notes)
 
 
+RETRY_ATTEMPTS = 4
+RETRY_BASE = 1.0
+
+
 def deploy(ctx: Context, nodes: list[Node[Any]], emit: Callable[[apply.Event], None]
            ) -> apply.Report:
     by_id = {node.id: node for node in nodes}
 
     def run(step: Step, progress: Callable[[str], None]) -> Any:
+        # A step re-observes before it acts, so running it again after a transient failure
+        # (a 5xx, a dropped connection) cannot make anything twice.
+        for attempt in tenacity.Retrying(
+            retry=tenacity.retry_if_exception(transient),
+            wait=tenacity.wait_exponential(multiplier=RETRY_BASE, max=20),
+            stop=tenacity.stop_after_attempt(RETRY_ATTEMPTS),
+            before_sleep=lambda state: progress(
+                f"retrying after: {state.outcome.exception() if state.outcome else '?'}"),
+            reraise=True,
+        ):
+            with attempt:
+                return once(step, progress)
+        raise AssertionError("unreachable")
+
+    def once(step: Step, progress: Callable[[str], None]) -> Any:
         node = by_id[step.id]
         try:
             # Observed again at its turn: what earlier steps (or another run) did counts.

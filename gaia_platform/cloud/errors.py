@@ -5,7 +5,7 @@ from __future__ import annotations
 import json
 from typing import Any
 
-from ..errors import CloudError
+from ..errors import CloudError, TransientError
 
 
 def translate(exc: Exception, doing: str) -> CloudError | None:
@@ -22,6 +22,21 @@ def translate(exc: Exception, doing: str) -> CloudError | None:
         return CloudError(f"{doing}: the Kubernetes API answered HTTP {exc.status}: "
                           f"{_kube_message(exc.body) or exc.reason}")
     return None
+
+
+def transient(exc: BaseException) -> bool:
+    """5xx answers, 429, and connections that failed or dropped."""
+    import requests
+    from keystoneauth1 import exceptions as ks_exc
+
+    if isinstance(exc, TransientError):
+        return True
+    cause = exc.__cause__ or exc
+    status = getattr(cause, "status_code", None) or getattr(cause, "status", None)
+    if isinstance(status, int) and (status >= 500 or status == 429):
+        return True
+    return isinstance(cause, (requests.ConnectionError, ks_exc.ConnectFailure,
+                              ks_exc.ConnectionError))
 
 
 def _kube_message(body: Any) -> str | None:

@@ -5,7 +5,7 @@ from __future__ import annotations
 
 from typing import Any
 
-from ..errors import CloudError
+from ..errors import CloudError, TransientError
 
 
 class NotFound(CloudError):
@@ -23,7 +23,10 @@ def call(proxy: Any, method: str, path: str, *, microversion: str | None = None,
     detail = _message(response)
     if response.status_code == 404:
         raise NotFound(detail)
-    raise CloudError(f"{method} {path} failed with HTTP {response.status_code}: {detail}")
+    text = f"{method} {path} failed with HTTP {response.status_code}: {detail}"
+    if response.status_code >= 500 or response.status_code == 429:
+        raise TransientError(text)
+    raise CloudError(text)
 
 
 def _message(response: Any) -> str:

@@ -132,21 +132,25 @@ class ClusterKind:
                 "merge_labels": True, "create_timeout": target.plan.create_timeout,
             })
             progress(f"Magnum accepted cluster {target.plan.name} ({uuid})")
-        elif decision.action is Action.UPDATE:
+        expect_nodes = None
+        if decision.action is Action.UPDATE and "node_count" in decision.changes:
             magnum.resize(uuid, target.plan.node_count)
             progress(f"resizing {target.plan.name} to {target.plan.node_count} workers")
-        cluster = self._wait_ready(magnum, uuid, target, progress)
+            # Magnum may still report the old *_COMPLETE for a moment after accepting it.
+            expect_nodes = target.plan.node_count
+        cluster = self._wait_ready(magnum, uuid, target, progress, expect_nodes)
         return {"uuid": uuid, "name": cluster["name"], "api_address": cluster["api_address"]}
 
     def _wait_ready(self, magnum: Magnum, uuid: str, target: ClusterTarget,
-                    progress: Progress) -> dict[str, Any]:
+                    progress: Progress, expect_nodes: int | None = None) -> dict[str, Any]:
         def probe() -> tuple[bool, dict[str, Any], str]:
             cluster = magnum.get_cluster(uuid)
             status = cluster["status"]
             if status.endswith("_FAILED"):
                 raise CloudError(f"Magnum cluster {target.plan.name} is {status}: "
                                  f"{failure_text(cluster)}. Re-run deploy to replace it.")
-            return status.endswith("_COMPLETE"), cluster, status
+            sized = expect_nodes is None or cluster.get("node_count") == expect_nodes
+            return status.endswith("_COMPLETE") and sized, cluster, status
 
         return wait_until(probe, what=f"cluster {target.plan.name}",
                           timeout=target.plan.create_timeout * 60 + 120, report=progress)
