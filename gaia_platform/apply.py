@@ -41,7 +41,8 @@ class Outcome:
     def to_json(self) -> dict[str, Any]:
         return {"id": self.step.id, "kind": self.step.kind, "name": self.step.name,
                 "action": self.action.value if self.action else None, "status": self.status,
-                "error": self.error, "seconds": round(self.seconds, 2)}
+                "error": self.error, "seconds": round(self.seconds, 2),
+                "depends_on": list(self.step.depends_on)}
 
 
 @dataclass
