@@ -165,8 +165,10 @@ def test_pod_is_scheduled_to_a_kwok_node_and_runs(
         lambda: (p := core.read_namespaced_pod(name, "default")).status.phase == "Running" and p,
         what="pod Running",
     )
-    assert pod.spec.node_name.startswith(cluster["name"])
-    assert "master" not in pod.spec.node_name  # masters are tainted NoSchedule
+    node = core.read_node(pod.spec.node_name)
+    assert node.metadata.annotations["kwok.x-k8s.io/node"] == "fake"
+    # Masters are tainted NoSchedule: the pod went to a worker.
+    assert node.metadata.labels["magnum.openstack.org/role"] == "worker"
 
 
 def test_rbac_denies_a_service_account_what_it_was_not_granted(sandbox: RunningSandbox) -> None:
