@@ -85,6 +85,23 @@ def test_kubeconfig_prints_a_working_path(platform: Platform, deployed: dict[str
     assert volume.spec.persistent_volume_reclaim_policy == "Retain"
 
 
+def test_cephfs_route_goes_through_its_own_router(deployed: dict[str, Any],
+                                                 sandbox: RunningSandbox) -> None:
+    network = sandbox.connect().network
+    main = network.find_router("gaia-sandbox-router")
+    cephfs = network.find_router("gaia-sandbox-cephfs-router")
+    provider = network.find_network("cephfs")
+    assert cephfs.external_gateway_info["network_id"] == provider.id
+    assert {"destination": "10.4.200.0/24", "nexthop": "10.10.255.253"} in main.routes
+    subnet = network.find_subnet("gaia-sandbox-subnet")
+    ports = list(network.ports(device_id=cephfs.id))
+    assert any(ip["ip_address"] == "10.10.255.253" and ip["subnet_id"] == subnet.id
+               for port in ports for ip in port.fixed_ips)
+    template = sandbox.connect().container_infrastructure_management.find_cluster_template(
+        "gaia-sandbox-template")
+    assert template.labels["manila_csi_enabled"] == "true"
+
+
 def test_delete_data_needs_confirmation(platform: Platform, deployed: dict[str, Any]) -> None:
     result = platform("delete", "--cloud", "sandbox", "--delete-data", check=False)
     assert result.returncode == 2
@@ -107,6 +124,9 @@ def test_delete_keeps_every_share_then_deploy_adopts_them(
         assert not [r for r in rules if r.access_to == f"gaia-sandbox-{name}"]
     status = as_json(platform("status", "--cloud", "sandbox", "--output", "json"))
     assert status["cluster"] is None
+    for router in ("gaia-sandbox-router", "gaia-sandbox-cephfs-router"):
+        assert conn.network.find_router(router) is None
+    assert conn.network.find_network("gaia-sandbox-network") is None
     # Deploying again finds the same shares: not one is created anew.
     mark = logs.mark()
     platform("deploy", "--cloud", "sandbox")
