@@ -74,6 +74,13 @@ def status_table(report: dict[str, Any]) -> None:
                       str(share.get("size_gb") or "-"), access, share.get("pv_phase") or "-",
                       share.get("pvc_phase") or "-", share["mount_path"])
     stdout.print(table)
+    for release in report.get("releases", []):
+        stdout.print(f"release {release['name']}: {release['chart']} revision "
+                     f"{release['revision']} {release['status']}")
+    zeppelin = report.get("zeppelin")
+    if zeppelin:
+        how = f" (after: {zeppelin['command']})" if zeppelin.get("command") else ""
+        stdout.print(f"Zeppelin: [bold]{zeppelin['url']}[/bold]{how}")
 
 
 def delete_summary(result: dict[str, Any]) -> None:

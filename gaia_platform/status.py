@@ -29,6 +29,7 @@ def collect(ctx: Context) -> dict[str, Any]:
             kube_ok, _ = kubeconfigs.still_valid(ctx.kubeconfig_path, cluster["api_address"],
                                                  magnum.ca(cluster["uuid"]))
     volumes = _volumes(ctx) if kube_ok else {}
+    releases, zeppelin = (_releases(ctx), _zeppelin(ctx)) if kube_ok else ([], None)
     manila = Manila(ctx.cloud)
     shares = []
     for plan in desired.shares:
@@ -52,6 +53,8 @@ def collect(ctx: Context) -> dict[str, Any]:
         "namespace": desired.namespace,
         "shares": shares,
         "kubernetes_reachable": kube_ok,
+        "releases": releases,
+        "zeppelin": zeppelin,
     }
 
 
@@ -77,3 +80,48 @@ def _volumes(ctx: Context) -> dict[str, tuple[str | None, str | None]]:
                   ctx.desired.namespace),
         )
     return result
+
+
+def _releases(ctx: Context) -> list[dict[str, Any]]:
+    from .helm import values
+    from .kube.helm import Helm
+
+    helm = Helm(ctx.kubeconfig_path)
+    found = []
+    for name in (values.EXECUTOR_RELEASE, values.ZEPPELIN_RELEASE):
+        current = helm.current(name, ctx.desired.namespace)
+        if current is not None:
+            found.append({"name": name, "revision": current["revision"],
+                          "status": current["status"],
+                          "chart": f"{current['chart']}-{current['version']}"})
+    return found
+
+
+def _zeppelin(ctx: Context) -> dict[str, Any] | None:
+    """Where users reach the notebooks: the Ingress host, else a port-forward."""
+    from kubernetes import client
+    from kubernetes.client.exceptions import ApiException
+
+    from .helm import values
+
+    names = values.Names()
+    namespace = ctx.desired.namespace
+    api = ctx.kube()
+    try:
+        service = client.CoreV1Api(api).read_namespaced_service(names.server, namespace)
+    except ApiException as exc:
+        if exc.status == 404:
+            return None
+        raise
+    for ingress in client.NetworkingV1Api(api).list_namespaced_ingress(namespace).items:
+        for rule in (ingress.spec.rules if ingress.spec else None) or []:
+            backends = [p.backend.service.name for p in (rule.http.paths if rule.http else [])
+                        if p.backend and p.backend.service]
+            if rule.host and names.server in backends:
+                scheme = "https" if ingress.spec and ingress.spec.tls else "http"
+                return {"url": f"{scheme}://{rule.host}/", "via": "ingress"}
+    ports = (service.spec.ports if service.spec else None) or []
+    port = next((p.port for p in ports if p.name == "http"), 80)
+    return {"url": "http://localhost:8080/", "via": "port-forward",
+            "command": f"kubectl -n {namespace} port-forward service/{names.server} "
+                       f"8080:{port}"}

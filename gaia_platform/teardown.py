@@ -34,9 +34,12 @@ def delete(ctx: Context, *, delete_data: bool, progress: Progress) -> dict[str, 
             removed.append(f"route {route['destination']} via {route['nexthop']}")
         removed += _delete_router(ctx, desired.cephfs_route.router)
 
-    # 2. The cluster (its volumes and claims go with it; the shares do not).
+    # 2. The Helm releases, then the cluster (its volumes and claims go with it; the shares
+    #    do not).
     magnum = Magnum(conn)
     cluster = magnum.find_cluster(desired.cluster.name)
+    if cluster is not None and ctx.kubeconfig_path.is_file():
+        removed += _uninstall_releases(ctx, progress)
     if cluster is not None:
         magnum.delete_cluster(cluster["uuid"])
         progress(f"deleting cluster {desired.cluster.name}")
@@ -110,3 +113,18 @@ def _delete_router(ctx: Context, name: str) -> list[str]:
     network.update_router(router, external_gateway_info={})
     network.delete_router(router)
     return [f"router {name}"]
+
+
+def _uninstall_releases(ctx: Context, progress: Progress) -> list[str]:
+    from .helm import values
+    from .kube.helm import Helm
+
+    helm = Helm(ctx.kubeconfig_path)
+    removed = []
+    for name in (values.ZEPPELIN_RELEASE, values.EXECUTOR_RELEASE):
+        try:
+            if helm.uninstall(name, ctx.desired.namespace):
+                removed.append(f"helm release {name}")
+        except CloudError as exc:  # an unreachable cluster is about to be deleted anyway
+            progress(f"could not uninstall {name}: {exc}")
+    return removed

@@ -5,6 +5,7 @@ from __future__ import annotations
 from typing import Any
 
 from ..desired import CSI_DRIVER, DesiredState
+from ..helm import values as chart_values
 from ..profile import Deployment
 from .base import Node
 from .kube import (
@@ -36,6 +37,14 @@ from .network import (
     SubnetKind,
 )
 from .preflight import PreflightKind, PreflightTarget
+from .zeppelin import (
+    AuthTarget,
+    HelmReleaseKind,
+    ReleaseTarget,
+    ServerTarget,
+    ZeppelinAuthKind,
+    ZeppelinServerKind,
+)
 
 
 def deploy_graph(deployment: Deployment, desired: DesiredState) -> list[Node[Any]]:
@@ -101,4 +110,20 @@ def deploy_graph(deployment: Deployment, desired: DesiredState) -> list[Node[Any
             Node(f"kube.pvc/{share.name}", PersistentVolumeClaimKind(), share.pvc_name, volume,
                  (f"kube.pv/{share.name}", "kube.namespace")),
         ]
+    claims = tuple(f"kube.pvc/{share.name}" for share in desired.shares)
+    names = chart_values.Names()
+    executor, zeppelin = chart_values.releases(deployment, desired, names=names)
+    nodes += [
+        Node("kube.zeppelin-auth", ZeppelinAuthKind(), chart_values.AUTH_SECRET, AuthTarget(
+            chart_values.AUTH_SECRET, desired.namespace, chart_values.ADMIN_USER,
+            desired.deployment), ("kube.namespace",)),
+        Node(f"helm.release/{executor.name}", HelmReleaseKind(), executor.name,
+             ReleaseTarget(executor.name, executor.chart, desired.namespace, executor.values),
+             ("kube.namespace", *claims)),
+        Node(f"helm.release/{zeppelin.name}", HelmReleaseKind(), zeppelin.name,
+             ReleaseTarget(zeppelin.name, zeppelin.chart, desired.namespace, zeppelin.values),
+             (f"helm.release/{executor.name}", "kube.zeppelin-auth", *claims)),
+        Node("kube.zeppelin-server", ZeppelinServerKind(), names.server,
+             ServerTarget(names.server, desired.namespace), (f"helm.release/{zeppelin.name}",)),
+    ]
     return nodes

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import base64
+import json
 from typing import Any
 
 import pytest
@@ -83,6 +85,29 @@ def test_kubeconfig_prints_a_working_path(platform: Platform, deployed: dict[str
     assert volume.spec.csi.read_only is True
     assert volume.spec.access_modes == ["ReadOnlyMany"]
     assert volume.spec.persistent_volume_reclaim_policy == "Retain"
+
+
+def test_deploy_ends_with_both_releases_and_zeppelin_running(
+    platform: Platform, deployed: dict[str, Any], sandbox: RunningSandbox
+) -> None:
+    from kubernetes import client, config
+
+    status = as_json(platform("status", "--cloud", "sandbox", "--output", "json"))
+    assert {(r["name"], r["status"]) for r in status["releases"]} == {
+        ("spark-executor", "deployed"), ("zeppelin", "deployed")}
+    assert status["zeppelin"]["url"] == "http://localhost:8080/"
+    assert "port-forward service/zeppelin-server" in status["zeppelin"]["command"]
+    path = platform("kubeconfig", "--cloud", "sandbox").stdout.strip()
+    core = client.CoreV1Api(config.new_client_from_config(config_file=path))
+    pods = core.list_namespaced_pod("gaia", label_selector="app.kubernetes.io/component=server")
+    assert [p.status.phase for p in pods.items] == ["Running"]
+    # No default password: one was generated into the Secret the chart reads.
+    secret = core.read_namespaced_secret("zeppelin-auth", "gaia")
+    password = base64.b64decode(secret.data["admin"]).decode()
+    assert len(password) >= 20
+    # ... and it appears in no output of the tool.
+    assert password not in json.dumps(deployed["report"])
+    assert password not in json.dumps(status)
 
 
 def test_cephfs_route_goes_through_its_own_router(deployed: dict[str, Any],

@@ -1,0 +1,137 @@
+{{- /*
+  Helpers shared by every template: chart identity, labels, images and the Zeppelin release
+  family. Resource names are in _helpers-names.tpl.
+*/}}
+
+{{- /* The chart's name, or nameOverride. */}}
+{{- define "zeppelin.name" -}}
+{{- default .Chart.Name .Values.nameOverride | trunc 63 | trimSuffix "-" }}
+{{- end }}
+
+{{- /* "name-version" of the chart, for the helm.sh/chart label. */}}
+{{- define "zeppelin.chart" -}}
+{{- printf "%s-%s" .Chart.Name .Chart.Version | replace "+" "_" | trunc 63 | trimSuffix "-" }}
+{{- end }}
+
+{{- /*
+  The component a template belongs to: the folder it sits in (templates/server/... -> server),
+  so that a new file gets the right label without any code.
+*/}}
+{{- define "zeppelin.componentLabel" -}}
+{{- .Template.Name | dir | base }}
+{{- end }}
+
+{{- /* Labels that select a component's pods (never change them: selectors are immutable). */}}
+{{- define "zeppelin.selectorLabels" -}}
+app.kubernetes.io/name: {{ include "zeppelin.name" . }}
+app.kubernetes.io/instance: {{ .Release.Name }}
+app.kubernetes.io/component: {{ include "zeppelin.componentLabel" . }}
+{{- end }}
+
+{{- /* Labels on every object the chart makes. */}}
+{{- define "zeppelin.labels" -}}
+{{ include "zeppelin.selectorLabels" . }}
+app.kubernetes.io/version: {{ .Values.zeppelinVersion | quote }}
+app.kubernetes.io/part-of: gaia-platform
+app.kubernetes.io/managed-by: {{ .Release.Service }}
+helm.sh/chart: {{ include "zeppelin.chart" . }}
+{{- end }}
+
+{{- /* Selector labels of another component (the argument's "component") of this release. */}}
+{{- define "zeppelin.componentSelector" -}}
+app.kubernetes.io/name: {{ include "zeppelin.name" .root }}
+app.kubernetes.io/instance: {{ .root.Release.Name }}
+app.kubernetes.io/component: {{ .component }}
+{{- end }}
+
+{{- /* The release family ("0.9" .. "0.12"): the launcher and the default images differ by it. */}}
+{{- define "zeppelin.family" -}}
+{{- $parts := splitList "." .Values.zeppelinVersion }}
+{{- printf "%s.%s" (index $parts 0) (index $parts 1) }}
+{{- end }}
+
+{{- /*
+  "true" when the launcher turns spark.* properties into ZEPPELIN_SPARK_CONF itself (0.11 and
+  later); older launchers only pass SPARK_SUBMIT_OPTIONS, which the chart then fills.
+*/}}
+{{- define "zeppelin.sparkConfFromProperties" -}}
+{{- if semverCompare ">=0.11.0-0" .Values.zeppelinVersion }}true{{ end }}
+{{- end }}
+
+{{- /* The Zeppelin server image, its tag following zeppelinVersion unless set. */}}
+{{- define "zeppelin.image.server" -}}
+{{- printf "%s:%s" .Values.images.server.repository (.Values.images.server.tag | default .Values.zeppelinVersion) }}
+{{- end }}
+
+{{- /* The interpreter image (ZEPPELIN_K8S_CONTAINER_IMAGE): Zeppelin's own image by default. */}}
+{{- define "zeppelin.image.interpreter" -}}
+{{- printf "%s:%s" .Values.images.interpreter.repository (.Values.images.interpreter.tag | default .Values.zeppelinVersion) }}
+{{- end }}
+
+{{- /*
+  The Spark image for drivers and executors. Defaults per Zeppelin family to a Spark release
+  that family supports (0.9: Spark < 3.1, 0.10: < 3.3, 0.11: 3.2-3.x, 0.12: 3.3-3.x).
+*/}}
+{{- define "zeppelin.image.spark" -}}
+{{- $defaults := dict
+      "0.9" (list "gcr.io/spark-operator/spark-py" "v3.0.0")
+      "0.10" (list "gcr.io/spark-operator/spark-py" "v3.1.1")
+      "0.11" (list "apache/spark" "3.4.1-scala2.12-java11-python3-ubuntu")
+      "0.12" (list "apache/spark" "3.5.3-scala2.12-java17-python3-ubuntu") }}
+{{- $default := get $defaults (include "zeppelin.family" .) }}
+{{- $repository := .Values.images.spark.repository | default (index $default 0) }}
+{{- $tag := .Values.images.spark.tag | default (index $default 1) }}
+{{- printf "%s:%s" $repository $tag }}
+{{- end }}
+
+{{- /* The test hook's image. */}}
+{{- define "zeppelin.image.test" -}}
+{{- printf "%s:%s" .Values.images.test.repository .Values.images.test.tag }}
+{{- end }}
+
+{{- /* imagePullSecrets for a pod spec, or nothing. */}}
+{{- define "zeppelin.imagePullSecrets" -}}
+{{- with .Values.images.pullSecrets -}}
+imagePullSecrets:
+  {{- range . }}
+  - name: {{ . }}
+  {{- end }}
+{{- end }}
+{{- end }}
+
+{{- /*
+  A container securityContext that satisfies the "restricted" Pod Security Standard. Not
+  configurable on purpose: nothing in these pods needs more.
+*/}}
+{{- define "zeppelin.containerSecurityContext" -}}
+allowPrivilegeEscalation: false
+capabilities:
+  drop: [ALL]
+{{- end }}
+
+{{- /*
+  A pod securityContext for the given runAsUser/runAsGroup/fsGroup (the argument): never root,
+  the runtime's default seccomp profile.
+*/}}
+{{- define "zeppelin.podSecurityContext" -}}
+runAsNonRoot: true
+runAsUser: {{ .runAsUser }}
+runAsGroup: {{ .runAsGroup }}
+{{- if .fsGroup }}
+fsGroup: {{ .fsGroup }}
+# Only the notebook volume's root is chowned, once, not every file at every start.
+fsGroupChangePolicy: OnRootMismatch
+{{- end }}
+seccompProfile:
+  type: RuntimeDefault
+{{- end }}
+
+{{- /* The volume name of a share in pods and in Spark's volume properties. */}}
+{{- define "zeppelin.shareVolume" -}}
+{{- printf "share-%s" .name }}
+{{- end }}
+
+{{- /* Milliseconds from seconds, for Zeppelin's settings (which are all in ms). */}}
+{{- define "zeppelin.ms" -}}
+{{- mul (int .) 1000 }}
+{{- end }}

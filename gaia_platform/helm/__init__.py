@@ -1,0 +1,1 @@
+"""Helm: finding (or fetching) the helm binary and computing the charts' values."""

@@ -1,0 +1,201 @@
+"""The values of the two Helm releases, computed from the profile and share catalogue (pure).
+
+charts/spark-executor goes first: it makes the drivers' service account and the executor pod
+template that charts/zeppelin's interpreter pods use. Both releases get fixed names
+(``fullnameOverride``) so that each can name the other's objects, and every share in the
+catalogue is mounted at its catalogue path in interpreter pods (the Spark drivers) and in
+executors: data read-only, user and notebook storage read-write.
+"""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Any, Literal
+
+from ..desired import DesiredState, SharePlan
+from ..errors import ConfigError
+from ..profile import Deployment
+
+CHARTS_DIR = Path(__file__).resolve().parents[2] / "charts"
+ZEPPELIN_CHART = CHARTS_DIR / "zeppelin"
+EXECUTOR_CHART = CHARTS_DIR / "spark-executor"
+
+ZEPPELIN_RELEASE = "zeppelin"
+EXECUTOR_RELEASE = "spark-executor"
+
+DEFAULT_ZEPPELIN_VERSION = "0.9.0"
+#: The Zeppelin releases the chart is tested with (the launcher differs from 0.11 on).
+SUPPORTED_ZEPPELIN_VERSIONS = ("0.9.0", "0.10.1", "0.11.2", "0.12.0")
+
+#: The Secret the zeppelin chart reads passwords from: one key per user, value = password.
+AUTH_SECRET = "zeppelin-auth"
+ADMIN_USER = "admin"
+
+#: Directories of the notebook share: the notes (what interpreter pods see at the notebook
+#: share's mount path) and Zeppelin's own state (which interpreter pods never see).
+NOTEBOOKS_SUBPATH = "notebooks"
+CONFIG_SUBPATH = "zeppelin-config"
+
+ShareMounts = Literal["sparkProperties", "podTemplate"]
+
+_DNS_SUBDOMAIN = re.compile(r"^[a-z0-9]([-a-z0-9.]{0,251}[a-z0-9])?$")
+_VOLUME_NAME_MAX = 57  # "share-" + name must stay a 63-character DNS label
+
+
+@dataclass(frozen=True)
+class Release:
+    """One Helm release: its name, its chart directory and its values."""
+
+    name: str
+    chart: Path
+    values: dict[str, Any]
+
+
+@dataclass(frozen=True)
+class Names:
+    """The objects one release names in the other (both charts use fullnameOverride)."""
+
+    zeppelin_release: str = ZEPPELIN_RELEASE
+    executor_release: str = EXECUTOR_RELEASE
+
+    @property
+    def server(self) -> str:
+        """The Zeppelin server's Deployment and Service (port "http" is the UI)."""
+        return f"{self.zeppelin_release}-server"
+
+    @property
+    def server_service_account(self) -> str:
+        return f"{self.zeppelin_release}-server"
+
+    @property
+    def pod_template_configmap(self) -> str:
+        return f"{self.executor_release}-pod-template"
+
+    @property
+    def driver_service_account(self) -> str:
+        return f"{self.executor_release}-driver"
+
+
+def share_volume_name(share: SharePlan) -> str:
+    """The share's volume name in pods and Spark properties (``share-`` is prefixed there).
+
+    Catalogue names may hold capitals, dots and underscores; volume names may not, and Spark
+    splits its volume property names on dots.
+    """
+    name = re.sub(r"[^a-z0-9-]+", "-", share.name.lower()).strip("-")
+    return name[:_VOLUME_NAME_MAX].rstrip("-")
+
+
+def share_mounts(deployment: Deployment, desired: DesiredState) -> list[dict[str, Any]]:
+    """Every share as the charts' ``shares`` list, in catalogue order."""
+    mounts: list[dict[str, Any]] = []
+    seen: dict[str, str] = {}
+    for plan in desired.shares:
+        volume = share_volume_name(plan)
+        if volume in seen:
+            raise ConfigError(
+                f"{deployment.catalogue_path}: shares {seen[volume]!r} and {plan.name!r} would "
+                f"both be mounted as volume 'share-{volume}'. Rename one of them.")
+        seen[volume] = plan.name
+        if not _DNS_SUBDOMAIN.match(plan.pvc_name):
+            raise ConfigError(
+                f"{deployment.catalogue_path}: share {plan.name!r} cannot name a Kubernetes "
+                "PersistentVolumeClaim: use lower-case letters, digits, '-' and '.' only.")
+        mount: dict[str, Any] = {
+            "name": volume,
+            "claimName": plan.pvc_name,
+            "mountPath": plan.share.mount_path,
+            "readOnly": plan.share.access == "ro",
+        }
+        if plan.share.purpose == "notebooks":
+            mount["subPath"] = NOTEBOOKS_SUBPATH
+        mounts.append(mount)
+    return mounts
+
+
+def _notebook_share(desired: DesiredState) -> SharePlan:
+    # The catalogue guarantees exactly one (profile.Catalogue).
+    return next(plan for plan in desired.shares if plan.share.purpose == "notebooks")
+
+
+def _check_version(zeppelin_version: str) -> None:
+    if zeppelin_version not in SUPPORTED_ZEPPELIN_VERSIONS:
+        raise ConfigError(f"Zeppelin {zeppelin_version} is not supported; choose one of "
+                          f"{', '.join(SUPPORTED_ZEPPELIN_VERSIONS)}.")
+
+
+def zeppelin_values(deployment: Deployment, desired: DesiredState, *,
+                    auth_secret: str = AUTH_SECRET,
+                    zeppelin_version: str = DEFAULT_ZEPPELIN_VERSION,
+                    names: Names = Names(),
+                    executor_share_mounts: ShareMounts = "sparkProperties") -> dict[str, Any]:
+    """Values for charts/zeppelin. ``auth_secret`` must exist before the server starts, with a
+    key ``admin`` holding the password (see AUTH_SECRET)."""
+    _check_version(zeppelin_version)
+    notebooks = _notebook_share(desired)
+    return {
+        "fullnameOverride": names.zeppelin_release,
+        "zeppelinVersion": zeppelin_version,
+        "interpreter": {"serviceAccountName": names.driver_service_account},
+        "spark": {
+            "executorPodTemplate": {"configMap": names.pod_template_configmap},
+            "executorShareMounts": executor_share_mounts,
+        },
+        "shares": share_mounts(deployment, desired),
+        "notebookStorage": {
+            "existingClaim": notebooks.pvc_name,
+            "mountPath": notebooks.share.mount_path,
+            "notebooksSubPath": NOTEBOOKS_SUBPATH,
+            "configSubPath": CONFIG_SUBPATH,
+        },
+        "auth": {
+            "existingSecret": auth_secret,
+            "users": [{"name": ADMIN_USER, "roles": ["admin"]}],
+        },
+        "networkPolicy": {
+            "executorPodLabels": {
+                "app.kubernetes.io/name": "spark-executor",
+                "app.kubernetes.io/instance": names.executor_release,
+                "app.kubernetes.io/component": "executor",
+            },
+        },
+    }
+
+
+def executor_values(deployment: Deployment, desired: DesiredState, *,
+                    names: Names = Names(),
+                    executor_share_mounts: ShareMounts = "sparkProperties") -> dict[str, Any]:
+    """Values for charts/spark-executor. With ``podTemplate`` the template mounts the shares;
+    with ``sparkProperties`` (the default) Spark's volume properties do, and the template
+    must not (Spark would add every volume twice)."""
+    shares = share_mounts(deployment, desired) if executor_share_mounts == "podTemplate" else []
+    return {
+        "fullnameOverride": names.executor_release,
+        "shares": shares,
+        "driver": {
+            "podLabels": {
+                "app.kubernetes.io/name": "zeppelin",
+                "app.kubernetes.io/instance": names.zeppelin_release,
+                "app.kubernetes.io/component": "interpreter",
+            },
+        },
+    }
+
+
+def releases(deployment: Deployment, desired: DesiredState, *,
+             auth_secret: str = AUTH_SECRET,
+             zeppelin_version: str = DEFAULT_ZEPPELIN_VERSION,
+             names: Names = Names(),
+             executor_share_mounts: ShareMounts = "sparkProperties") -> tuple[Release, Release]:
+    """Both releases, in install order (spark-executor, then zeppelin); uninstall in reverse."""
+    return (
+        Release(names.executor_release, EXECUTOR_CHART,
+                executor_values(deployment, desired, names=names,
+                                executor_share_mounts=executor_share_mounts)),
+        Release(names.zeppelin_release, ZEPPELIN_CHART,
+                zeppelin_values(deployment, desired, auth_secret=auth_secret,
+                                zeppelin_version=zeppelin_version, names=names,
+                                executor_share_mounts=executor_share_mounts)),
+    )

@@ -1,0 +1,103 @@
+"""Helm releases through pyhelm3 and the helm binary (pyhelm3 is async; each call here runs
+its own event loop, so it is safe from the deploy's worker threads)."""
+
+from __future__ import annotations
+
+import asyncio
+import logging
+from collections.abc import Coroutine
+from pathlib import Path
+from typing import Any, TypeVar
+
+from ..errors import CloudError
+
+T = TypeVar("T")
+
+
+def _run(coroutine: Coroutine[Any, Any, T]) -> T:
+    return asyncio.run(coroutine)
+
+
+class Helm:
+    def __init__(self, kubeconfig: Path) -> None:
+        from pyhelm3 import Client
+
+        # pyhelm3 logs every failed helm command, including the `helm status` that only finds
+        # out a release does not exist yet; the errors that matter reach the user anyway.
+        logging.getLogger("pyhelm3").setLevel(logging.CRITICAL)
+
+        from ..helm.binary import find_helm
+
+        self.client = Client(executable=str(find_helm()), kubeconfig=str(kubeconfig))
+
+    def current(self, name: str, namespace: str) -> dict[str, Any] | None:
+        """The deployed revision: number, status, chart name/version, values and manifest."""
+        from pyhelm3.errors import ReleaseNotFoundError
+
+        async def read() -> dict[str, Any] | None:
+            try:
+                revision = await self.client.get_current_revision(name, namespace=namespace)
+            except ReleaseNotFoundError:
+                return None
+            chart = await revision.chart_metadata()
+            return {
+                "revision": revision.revision,
+                "status": revision.status.value,
+                "chart": chart.name,
+                "version": chart.version,
+                "values": await revision.values(),
+                "resources": _canonical(await revision.resources()),
+            }
+
+        return _run(read())
+
+    def render(self, name: str, chart: Path, values: dict[str, Any],
+               namespace: str) -> dict[str, Any]:
+        async def render() -> dict[str, Any]:
+            loaded = await self.client.get_chart(chart)
+            # Hooks (the helm test pod) are not part of a release's manifest: leave them out.
+            resources = await self.client.template_resources(
+                loaded, name, values, namespace=namespace, is_upgrade=True, no_hooks=True)
+            return {"chart": loaded.metadata.name, "version": loaded.metadata.version,
+                    "resources": _canonical(resources)}
+
+        return _run(render())
+
+    def install_or_upgrade(self, name: str, chart: Path, values: dict[str, Any],
+                           namespace: str, timeout: str = "10m") -> int:
+        from pyhelm3.errors import Error
+
+        async def upgrade() -> int:
+            loaded = await self.client.get_chart(chart)
+            revision = await self.client.install_or_upgrade_release(
+                name, loaded, values, namespace=namespace, atomic=False, wait=False,
+                timeout=timeout, create_namespace=False,
+                description="gaia-platform deploy")
+            return int(revision.revision)
+
+        try:
+            return _run(upgrade())
+        except Error as exc:
+            raise CloudError(f"helm could not install or upgrade release {name}: {exc}") from exc
+
+    def uninstall(self, name: str, namespace: str) -> bool:
+        async def uninstall() -> bool:
+            from pyhelm3.errors import ReleaseNotFoundError
+
+            try:
+                revision = await self.client.get_current_revision(name, namespace=namespace)
+            except ReleaseNotFoundError:
+                return False
+            await self.client.uninstall_release(name, namespace=namespace, wait=True)
+            return revision is not None
+
+        return _run(uninstall())
+
+
+def _canonical(resources: Any) -> list[tuple[str, str, str]]:
+    """Resources as sorted (kind, name, body) triples; the order helm prints them varies."""
+    import json
+
+    items = [r for r in resources if r]
+    return sorted((str(r.get("kind")), str((r.get("metadata") or {}).get("name")),
+                   json.dumps(r, sort_keys=True)) for r in items)

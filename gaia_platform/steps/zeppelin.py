@@ -1,0 +1,164 @@
+"""The notebook service: Zeppelin's login Secret and the two Helm releases."""
+
+from __future__ import annotations
+
+import base64
+import secrets
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Any
+
+from ..desired import OWNER_KEY
+from ..plan import Action, Decision
+from .base import Context, Progress, Unknown
+from .kube import _absent_or_unknown, _core, _missing
+
+
+@dataclass(frozen=True)
+class AuthTarget:
+    secret: str
+    namespace: str
+    user: str
+    deployment: str
+
+
+class ZeppelinAuthKind:
+    """No default password: one is generated once and kept only in a Kubernetes Secret."""
+
+    kind = "kube.zeppelin-auth"
+
+    def observe(self, ctx: Context, target: AuthTarget) -> Any:
+        return _absent_or_unknown(
+            ctx, lambda: _core(ctx).read_namespaced_secret(target.secret, target.namespace))
+
+    def decide(self, target: AuthTarget, observed: Any) -> Decision:
+        missing = _missing(observed, "login secret")
+        if missing:
+            return Decision(missing.action, f"{missing.reason}: a password will be generated")
+        if target.user not in (observed.data or {}):
+            return Decision(Action.UPDATE, f"no password for user {target.user}")
+        return Decision(Action.NOOP, "present")
+
+    def apply(self, ctx: Context, target: AuthTarget, observed: Any, decision: Decision,
+              progress: Progress) -> Any:
+        if decision.action is Action.NOOP:
+            return {"secret": target.secret}
+        password = secrets.token_urlsafe(18)
+        body = {
+            "metadata": {"name": target.secret, "namespace": target.namespace,
+                         "labels": {OWNER_KEY: target.deployment}},
+            "type": "Opaque",
+            "data": {target.user: base64.b64encode(password.encode()).decode()},
+        }
+        core = _core(ctx)
+        if decision.action is Action.CREATE:
+            core.create_namespaced_secret(target.namespace, body)
+        else:
+            core.patch_namespaced_secret(target.secret, target.namespace,
+                                         {"data": body["data"]})
+        progress(f"generated the Zeppelin password of user {target.user}; read it with: "
+                 f"kubectl -n {target.namespace} get secret {target.secret} "
+                 f"-o jsonpath='{{.data.{target.user}}}' | base64 -d")
+        return {"secret": target.secret}
+
+
+@dataclass(frozen=True)
+class ReleaseTarget:
+    name: str
+    chart: Path
+    namespace: str
+    values: dict[str, Any]
+
+
+class HelmReleaseKind:
+    kind = "helm.release"
+
+    def observe(self, ctx: Context, target: ReleaseTarget) -> Any:
+        if not ctx.kubeconfig_path.is_file():
+            return Unknown("no kubeconfig yet")
+        from ..kube.helm import Helm
+
+        helm = Helm(ctx.kubeconfig_path)
+        current = helm.current(target.name, target.namespace)
+        if current is None:
+            return None
+        wanted = helm.render(target.name, target.chart, target.values, target.namespace)
+        return {"current": current, "wanted": wanted, "values": target.values}
+
+    def decide(self, target: ReleaseTarget, observed: Any) -> Decision:
+        missing = _missing(observed, "release")
+        if missing:
+            return missing
+        current, wanted = observed["current"], observed["wanted"]
+        if current["status"] != "deployed":
+            return Decision(Action.UPDATE, f"revision {current['revision']} is "
+                            f"{current['status']}")
+        changes: dict[str, Any] = {}
+        if (current["chart"], current["version"]) != (wanted["chart"], wanted["version"]):
+            changes["chart"] = [f"{current['chart']}-{current['version']}",
+                                f"{wanted['chart']}-{wanted['version']}"]
+        if current["values"] != observed["values"]:
+            changes["values"] = "changed"
+        if current["resources"] != wanted["resources"]:
+            changed = sorted({f"{k}/{n}" for k, n, _ in
+                              set(current["resources"]) ^ set(wanted["resources"])})
+            changes["resources"] = changed
+        if changes:
+            return Decision(Action.UPDATE, f"upgrade revision {current['revision']}", changes)
+        return Decision(Action.NOOP, f"revision {current['revision']} deployed")
+
+    def apply(self, ctx: Context, target: ReleaseTarget, observed: Any, decision: Decision,
+              progress: Progress) -> Any:
+        if decision.action is Action.NOOP:
+            return {"release": target.name, "revision": observed["current"]["revision"]}
+        from ..kube.helm import Helm
+
+        revision = Helm(ctx.kubeconfig_path).install_or_upgrade(
+            target.name, target.chart, target.values, target.namespace)
+        progress(f"release {target.name} at revision {revision}")
+        return {"release": target.name, "revision": revision}
+
+
+@dataclass(frozen=True)
+class ServerTarget:
+    deployment_name: str
+    namespace: str
+
+
+class ZeppelinServerKind:
+    """Waits for the Zeppelin server's pod to run: the end of a deploy users can see."""
+
+    kind = "kube.zeppelin-server"
+    TIMEOUT = 900.0  # first image pulls on a new cluster are slow
+
+    def observe(self, ctx: Context, target: ServerTarget) -> Any:
+        from kubernetes import client
+
+        return _absent_or_unknown(ctx, lambda: client.AppsV1Api(ctx.kube())
+                                  .read_namespaced_deployment(target.deployment_name,
+                                                              target.namespace))
+
+    def decide(self, target: ServerTarget, observed: Any) -> Decision:
+        if observed is None or isinstance(observed, Unknown):
+            return Decision(Action.CHECK, "wait for the server pod to run")
+        ready = observed.status.ready_replicas or 0
+        return Decision(Action.CHECK, f"{ready}/{observed.spec.replicas} ready")
+
+    def apply(self, ctx: Context, target: ServerTarget, observed: Any, decision: Decision,
+              progress: Progress) -> Any:
+        from kubernetes import client
+
+        from ..waiting import wait_until
+
+        apps = client.AppsV1Api(ctx.kube())
+
+        def running() -> tuple[bool, int, str]:
+            deployment = apps.read_namespaced_deployment(target.deployment_name,
+                                                         target.namespace)
+            ready = (deployment.status and deployment.status.ready_replicas) or 0
+            wanted = deployment.spec.replicas if deployment.spec else "?"
+            return ready >= 1, ready, f"{ready}/{wanted} ready"
+
+        wait_until(running, what=f"Zeppelin server {target.deployment_name}",
+                   timeout=self.TIMEOUT, report=progress)
+        return {"deployment": target.deployment_name}

@@ -1,0 +1,407 @@
+"""A real install of both charts, with the helm binary, into the sandbox's Kubernetes API
+server: pods scheduled onto kwok nodes of an emulated Magnum cluster, claims bound to static
+PersistentVolumes, the namespace enforcing the "restricted" Pod Security Standard, RBAC
+checked by the API server itself.
+
+Interpreter and executor pods are created the way Zeppelin and Spark would create them: the
+interpreter spec is read back from the cluster and rendered as Zeppelin's launcher renders it,
+then created with the Zeppelin server's own service account token; an executor pod is built
+from the executor pod template and the driver's Spark settings and created with the driver's
+token. (`helm test` is not run: kwok reports pods Running but never runs their commands, so a
+test pod would never succeed.)
+"""
+
+from __future__ import annotations
+
+import json
+import subprocess
+import time
+import uuid
+from collections.abc import Callable, Iterator
+from dataclasses import dataclass, replace
+from pathlib import Path
+from typing import Any, TypeVar
+
+import pytest
+import yaml
+from kubernetes import client as k8s
+from kubernetes.client.exceptions import ApiException
+
+from gaia_platform import profile
+from gaia_platform.desired import DesiredState, SharePlan, desired_state
+from gaia_platform.helm import values as chart_values
+from gaia_platform.kube import storage
+from tests.charts.conftest import REPO, run_helm
+from tests.charts.zeppelin_launcher import launch
+from tests.conftest import RunningSandbox
+
+T = TypeVar("T")
+SPARK_VOLUMES = "spark.kubernetes.executor.volumes.persistentVolumeClaim."
+
+
+def eventually(probe: Callable[[], T | None], timeout: float = 90.0, what: str = "") -> T:
+    deadline = time.monotonic() + timeout
+    while time.monotonic() < deadline:
+        try:
+            value = probe()
+        except ApiException as exc:
+            if exc.status != 404:
+                raise
+            value = None
+        if value:
+            return value
+        time.sleep(0.5)
+    raise AssertionError(f"timed out after {timeout:.0f} s waiting for {what}")
+
+
+@dataclass
+class Installed:
+    namespace: str
+    sandbox: RunningSandbox
+    helm: Path
+    deployment: profile.Deployment
+    desired: DesiredState
+    notes: dict[str, str]
+    cluster_id: str
+
+    @property
+    def api(self) -> k8s.ApiClient:
+        return self.sandbox.admin_api()
+
+    @property
+    def kubeconfig(self) -> str:
+        return str(self.sandbox.status["kubernetes"]["admin_kubeconfig"])
+
+    def helm_cmd(self, *args: str, values: dict[str, Any] | None = None
+                 ) -> subprocess.CompletedProcess[str]:
+        return run_helm(self.helm, *args, "--namespace", self.namespace,
+                        "--kubeconfig", self.kubeconfig, values=values)
+
+    def as_account(self, name: str) -> k8s.ApiClient:
+        """An API client holding a token of a service account of the namespace."""
+        token = k8s.CoreV1Api(self.api).create_namespaced_service_account_token(
+            name, self.namespace, k8s.AuthenticationV1TokenRequest(
+                spec=k8s.V1TokenRequestSpec(audiences=[], expiration_seconds=600)),
+        ).status.token
+        configuration = k8s.Configuration()
+        configuration.host = self.sandbox.status["kubernetes"]["api_address"]
+        configuration.ssl_ca_cert = str(self.sandbox.directory / "pki" / "ca.crt")
+        configuration.api_key = {"authorization": f"Bearer {token}"}
+        return k8s.ApiClient(configuration)
+
+    def server_pod(self) -> Any:
+        pods = k8s.CoreV1Api(self.api).list_namespaced_pod(
+            self.namespace, label_selector="app.kubernetes.io/component=server").items
+        running = [p for p in pods if p.status.phase == "Running"
+                   and p.metadata.deletion_timestamp is None]
+        return running[0] if len(running) == 1 else None
+
+
+def _magnum_cluster(sandbox: RunningSandbox) -> str:
+    """An emulated Magnum cluster: its nodes are kwok nodes of the sandbox's control plane."""
+    magnum = sandbox.connect().container_infrastructure_management
+    template = magnum.create_cluster_template(
+        name=f"charts-{uuid.uuid4().hex[:6]}", coe="kubernetes",
+        image_id="ubuntu-jammy-kube-v1.34.4", external_network_id="public",
+        flavor_id="gaia.vm.8vcpu", master_flavor_id="gaia.vm.2vcpu", network_driver="calico",
+        labels={"kube_tag": "v1.34.4"})
+    created = magnum.create_cluster(name=f"charts-{uuid.uuid4().hex[:6]}",
+                                    cluster_template_id=template.id, master_count=1,
+                                    node_count=2)
+    ready = magnum.wait_for_status(magnum.get_cluster(created.id), "CREATE_COMPLETE",
+                                   failures=["CREATE_FAILED"], interval=0.2, wait=120)
+    core = k8s.CoreV1Api(sandbox.admin_api())
+
+    def workers_ready() -> bool:
+        nodes = core.list_node(label_selector=f"gaia-platform/sandbox-cluster={ready.id},"
+                                              "magnum.openstack.org/role=worker").items
+        return len(nodes) == 2 and all(
+            any(c.type == "Ready" and c.status == "True" for c in n.status.conditions or [])
+            for n in nodes)
+
+    eventually(workers_ready, what="two Ready worker nodes")
+    return str(ready.id)
+
+
+def _storage_for(installed_ns: str, deployment: profile.Deployment,
+                 plans: tuple[SharePlan, ...], core: k8s.CoreV1Api) -> list[str]:
+    """Static PVs (named apart from the deploy tests' ones) and claims for the shares."""
+    pv_names = []
+    for plan in plans:
+        plan = replace(plan, pv_name=f"{installed_ns}-{plan.name}")
+        core.create_persistent_volume(storage.persistent_volume(
+            plan, deployment="charts-test", namespace=installed_ns,
+            share_id=str(uuid.uuid4()), access_id=str(uuid.uuid4()), secret="manila-csi"))
+        core.create_namespaced_persistent_volume_claim(
+            installed_ns, storage.persistent_volume_claim(plan, deployment="charts-test",
+                                                          namespace=installed_ns))
+        pv_names.append(plan.pv_name)
+    for plan in plans:
+        eventually(lambda p=plan: core.read_namespaced_persistent_volume_claim(  # type: ignore[misc]
+            p.pvc_name, installed_ns).status.phase == "Bound", what=f"claim {plan.pvc_name}")
+    return pv_names
+
+
+def _install(installed: Installed, auth_secret: str) -> dict[str, str]:
+    notes = {}
+    for release in chart_values.releases(installed.deployment, installed.desired,
+                                         auth_secret=auth_secret):
+        result = installed.helm_cmd("upgrade", "--install", release.name, str(release.chart),
+                                    "--wait", "--timeout", "5m", "--output", "json",
+                                    values=release.values)
+        assert result.returncode == 0, result.stderr
+        answer = json.loads(result.stdout)
+        assert answer["info"]["status"] == "deployed"
+        notes[release.name] = answer["info"]["notes"]
+    return notes
+
+
+@pytest.fixture(scope="module")
+def installed(sandbox: RunningSandbox, helm: Path) -> Iterator[Installed]:
+    cluster_id = _magnum_cluster(sandbox)
+    core = k8s.CoreV1Api(sandbox.admin_api())
+    namespace = f"charts-{uuid.uuid4().hex[:6]}"
+    core.create_namespace(k8s.V1Namespace(metadata=k8s.V1ObjectMeta(
+        name=namespace, labels={"pod-security.kubernetes.io/enforce": "restricted",
+                                "pod-security.kubernetes.io/enforce-version": "latest"})))
+    deployment = profile.load("sandbox")
+    desired = desired_state(deployment)
+    pv_names: list[str] = []
+    state = Installed(namespace, sandbox, helm, deployment, desired, {}, cluster_id)
+    try:
+        pv_names += _storage_for(namespace, deployment, desired.shares, core)
+        core.create_namespaced_secret(namespace, k8s.V1Secret(
+            metadata=k8s.V1ObjectMeta(name="zeppelin-auth"),
+            string_data={"admin": uuid.uuid4().hex}))
+        state.notes = _install(state, "zeppelin-auth")
+        yield state
+    finally:
+        for release in ("zeppelin", "spark-executor"):
+            state.helm_cmd("uninstall", release, "--wait")
+        core.delete_namespace(namespace)
+        for name in [*pv_names, f"{namespace}-gaia-dr4"]:
+            try:
+                core.delete_persistent_volume(name)
+            except ApiException as exc:
+                if exc.status != 404:
+                    raise
+
+
+def test_both_releases_are_deployed_and_say_where_to_go(installed: Installed) -> None:
+    listing = installed.helm_cmd("list", "--output", "json")
+    assert listing.returncode == 0, listing.stderr
+    statuses = {r["name"]: r["status"] for r in json.loads(listing.stdout)}
+    assert statuses == {"zeppelin": "deployed", "spark-executor": "deployed"}
+    ns = installed.namespace
+    notes = installed.notes["zeppelin"]
+    assert f"kubectl --namespace={ns} port-forward service/zeppelin-server 8080:80" in notes
+    assert (f"kubectl --namespace={ns} get secret zeppelin-auth -o jsonpath='{{.data.admin}}'"
+            " | base64 --decode") in notes
+    assert f"kubectl --namespace={ns} rollout status deployment/zeppelin-server" in notes
+    executor_notes = installed.notes["spark-executor"]
+    assert (f"kubectl --namespace={ns} auth can-i create pods "
+            f"--as=system:serviceaccount:{ns}:spark-executor-driver") in executor_notes
+
+
+def test_zeppelin_server_pod_runs_on_a_kwok_node(installed: Installed) -> None:
+    pod = eventually(installed.server_pod, what="the Zeppelin server pod Running")
+    node = k8s.CoreV1Api(installed.api).read_node(pod.spec.node_name)
+    assert node.metadata.annotations["kwok.x-k8s.io/node"] == "fake"
+    assert node.metadata.labels["magnum.openstack.org/role"] == "worker"
+    claims = {v.persistent_volume_claim.claim_name for v in pod.spec.volumes
+              if v.persistent_volume_claim}
+    assert claims == {"gaia-notebooks"}
+    deployment = k8s.AppsV1Api(installed.api).read_namespaced_deployment(
+        "zeppelin-server", installed.namespace)
+    assert deployment.status.available_replicas == 1
+
+
+def _review(installed: Installed, account: str, verb: str, resource: str,
+            namespace: str) -> bool:
+    review = k8s.AuthorizationV1Api(installed.api).create_subject_access_review(
+        k8s.V1SubjectAccessReview(spec=k8s.V1SubjectAccessReviewSpec(
+            user=f"system:serviceaccount:{installed.namespace}:{account}",
+            groups=["system:serviceaccounts",
+                    f"system:serviceaccounts:{installed.namespace}"],
+            resource_attributes=k8s.V1ResourceAttributes(
+                namespace=namespace, verb=verb, resource=resource))))
+    return bool(review.status.allowed)
+
+
+@pytest.mark.parametrize(("account", "verb", "resource", "here", "elsewhere"), [
+    ("zeppelin-server", "create", "pods", True, False),
+    ("zeppelin-server", "delete", "services", True, False),
+    ("zeppelin-server", "watch", "configmaps", True, False),
+    ("zeppelin-server", "get", "secrets", False, False),
+    ("zeppelin-server", "list", "secrets", False, False),
+    ("zeppelin-server", "create", "roles", False, False),
+    ("zeppelin-server", "create", "rolebindings", False, False),
+    ("spark-executor-driver", "create", "pods", True, False),
+    ("spark-executor-driver", "deletecollection", "pods", True, False),
+    ("spark-executor-driver", "create", "configmaps", True, False),
+    ("spark-executor-driver", "get", "secrets", False, False),
+    ("spark-executor-driver", "create", "persistentvolumeclaims", False, False),
+    ("spark-executor-executor", "get", "pods", False, False),
+])
+def test_service_accounts_can_do_exactly_their_job_in_their_namespace(
+    installed: Installed, account: str, verb: str, resource: str, here: bool, elsewhere: bool
+) -> None:
+    assert _review(installed, account, verb, resource, installed.namespace) is here
+    assert _review(installed, account, verb, resource, "default") is elsewhere
+    assert _review(installed, account, verb, resource, "kube-system") is elsewhere
+
+
+def test_no_account_of_the_charts_reaches_cluster_scope(installed: Installed) -> None:
+    for account in ("zeppelin-server", "spark-executor-driver"):
+        for verb, resource in (("list", "nodes"), ("create", "namespaces"),
+                               ("list", "persistentvolumes"), ("create", "clusterroles")):
+            assert not _review(installed, account, verb, resource, "")
+
+
+def _launch_interpreter(installed: Installed, group: str) -> tuple[Any, dict[str, str]]:
+    """What the Zeppelin server does to start an interpreter, with its own token."""
+    core = k8s.CoreV1Api(installed.api)
+    ns = installed.namespace
+    spec = core.read_namespaced_config_map("zeppelin-interpreter-spec", ns).data[
+        "100-interpreter-spec.yaml"]
+    settings = json.loads(core.read_namespaced_config_map("zeppelin-server-config", ns).data[
+        "interpreter.json"])["interpreterSettings"]["spark"]["properties"]
+    properties = {k: v["value"] for k, v in settings.items()} if group == "spark" else {}
+    server = eventually(installed.server_pod, what="the server pod")
+    env = {e.name: e.value for e in server.spec.containers[0].env if e.value is not None}
+    run = launch("0.9.0", properties, group=group, namespace=ns,
+                 pod_name=f"{group}-{uuid.uuid4().hex[:6]}",
+                 server_service=env["ZEPPELIN_K8S_SERVICE_NAME"],
+                 interpreter_image=env["ZEPPELIN_K8S_CONTAINER_IMAGE"],
+                 spark_image=env["ZEPPELIN_K8S_SPARK_CONTAINER_IMAGE"],
+                 server_pod=(server.metadata.name, server.metadata.uid))
+    as_server = k8s.CoreV1Api(installed.as_account("zeppelin-server"))
+    for obj in run.render(spec):
+        if obj["kind"] == "Pod":
+            as_server.create_namespaced_pod(ns, obj)
+        else:
+            as_server.create_namespaced_service(ns, obj)
+    pod = eventually(lambda: (p := core.read_namespaced_pod(run.pod_name, ns)).status.phase
+                     == "Running" and p, what=f"the {group} interpreter pod Running")
+    return pod, run.spark_conf
+
+
+def test_interpreter_pods_run_with_every_share_mounted(installed: Installed) -> None:
+    core = k8s.CoreV1Api(installed.api)
+    for group in ("spark", "python"):
+        pod, _ = _launch_interpreter(installed, group)
+        claims = {v.persistent_volume_claim.claim_name for v in pod.spec.volumes
+                  if v.persistent_volume_claim}
+        assert claims == {plan.pvc_name for plan in installed.desired.shares}
+        mounts = {m.mount_path: m.read_only for m in pod.spec.containers[0].volume_mounts}
+        for plan in installed.desired.shares:
+            assert bool(mounts[plan.share.mount_path]) is (plan.share.purpose == "data")
+        assert pod.spec.service_account_name == "spark-executor-driver"
+        assert pod.metadata.owner_references[0].kind == "Pod"
+        service = core.read_namespaced_service(pod.metadata.name, installed.namespace)
+        assert service.spec.cluster_ip == "None"
+
+
+def _spark_executor(template: dict[str, Any], conf: dict[str, str],
+                    driver: Any) -> dict[str, Any]:
+    """Spark's BasicExecutorFeatureStep and MountVolumesFeatureStep, reduced to what matters
+    here: name, labels, owner, image, cpu/memory, and the volumes from spark.* settings."""
+    pod = json.loads(json.dumps(template))
+    pod["metadata"]["name"] = f"{driver.metadata.name}-exec-1"
+    pod["metadata"]["labels"].update({"spark-role": "executor", "spark-exec-id": "1"})
+    pod["metadata"]["ownerReferences"] = [{
+        "apiVersion": "v1", "kind": "Pod", "name": driver.metadata.name,
+        "uid": driver.metadata.uid, "controller": True}]
+    container = pod["spec"]["containers"][0]
+    container["image"] = conf["spark.kubernetes.container.image"]
+    memory = f"{int(conf['spark.executor.memory'].rstrip('g')) * 1024 + 410}Mi"
+    container["resources"] = {"requests": {"cpu": conf["spark.executor.cores"],
+                                           "memory": memory},
+                              "limits": {"memory": memory}}
+    volumes: dict[str, dict[str, str]] = {}
+    for key, value in conf.items():
+        if key.startswith(SPARK_VOLUMES):
+            name, _, option = key[len(SPARK_VOLUMES):].partition(".")
+            volumes.setdefault(name, {})[option] = value
+    for name, options in sorted(volumes.items()):
+        pod["spec"].setdefault("volumes", []).append({
+            "name": name, "persistentVolumeClaim": {"claimName": options["options.claimName"]}})
+        mount = {"name": name, "mountPath": options["mount.path"],
+                 "readOnly": options["mount.readOnly"] == "true"}
+        if "mount.subPath" in options:
+            mount["subPath"] = options["mount.subPath"]
+        container.setdefault("volumeMounts", []).append(mount)
+    return pod
+
+
+def test_a_driver_starts_executors_that_mount_the_same_paths(installed: Installed) -> None:
+    core = k8s.CoreV1Api(installed.api)
+    ns = installed.namespace
+    driver, conf = _launch_interpreter(installed, "spark")
+    template = yaml.safe_load(core.read_namespaced_config_map(
+        "spark-executor-pod-template", ns).data["executor-pod-template.yaml"])
+    executor = _spark_executor(template, conf, driver)
+    as_driver = k8s.CoreV1Api(installed.as_account("spark-executor-driver"))
+    as_driver.create_namespaced_pod(ns, executor)
+    name = executor["metadata"]["name"]
+    pod = eventually(lambda: (p := core.read_namespaced_pod(name, ns)).status.phase
+                     == "Running" and p, what="the executor pod Running")
+    driver_mounts = {(m.mount_path, bool(m.read_only), m.sub_path)
+                     for m in driver.spec.containers[0].volume_mounts
+                     if m.name.startswith("share-")}
+    executor_mounts = {(m.mount_path, bool(m.read_only), m.sub_path)
+                       for m in pod.spec.containers[0].volume_mounts
+                       if m.name.startswith("share-")}
+    assert executor_mounts == driver_mounts
+    assert len(executor_mounts) == len(installed.desired.shares)
+    assert pod.spec.automount_service_account_token is False
+    # The same driver may not start pods anywhere else.
+    elsewhere = dict(executor, metadata={"name": name})
+    with pytest.raises(ApiException) as denied:
+        as_driver.create_namespaced_pod("default", elsewhere)
+    assert denied.value.status == 403
+    # Executors go with their driver (Kubernetes' garbage collector follows the owner).
+    core.delete_namespaced_pod(driver.metadata.name, ns)
+    eventually(lambda: not [p for p in core.list_namespaced_pod(ns).items
+                            if p.metadata.name == name], what="the executor collected")
+
+
+def test_a_pod_breaking_the_restricted_standard_is_refused_here(installed: Installed) -> None:
+    """The namespace really enforces what the charts' pods passed."""
+    with pytest.raises(ApiException) as refused:
+        k8s.CoreV1Api(installed.api).create_namespaced_pod(installed.namespace, {
+            "apiVersion": "v1", "kind": "Pod", "metadata": {"name": "root"},
+            "spec": {"containers": [{"name": "c", "image": "busybox"}]}})
+    assert refused.value.status == 403
+    assert "restricted" in str(refused.value.body)
+
+
+def test_a_new_catalogue_share_reaches_the_pods_through_an_upgrade(
+    installed: Installed, tmp_path: Path
+) -> None:
+    catalogue = yaml.safe_load((REPO / "manila/shares.yaml").read_text())
+    catalogue["shares"].append({"name": "gaia-dr4", "size_gb": 10, "access": "ro",
+                                "mount_path": "/data/gaia/GDR4", "purpose": "data"})
+    (tmp_path / "shares.yaml").write_text(yaml.safe_dump(catalogue))
+    data = yaml.safe_load((REPO / "openstack/clouds/sandbox.yaml").read_text())
+    data["shares"] = str(tmp_path / "shares.yaml")
+    (tmp_path / "sandbox.yaml").write_text(yaml.safe_dump(data))
+    deployment = profile.load(str(tmp_path / "sandbox.yaml"))
+    desired = desired_state(deployment)
+    core = k8s.CoreV1Api(installed.api)
+    new = tuple(p for p in desired.shares if p.name == "gaia-dr4")
+    _storage_for(installed.namespace, deployment, new, core)
+    before = eventually(installed.server_pod, what="the server pod").metadata.uid
+    installed.deployment, installed.desired = deployment, desired
+    _install(installed, "zeppelin-auth")
+    history = installed.helm_cmd("history", "zeppelin", "--output", "json")
+    assert [r["revision"] for r in json.loads(history.stdout)] == [1, 2]
+    spec = core.read_namespaced_config_map("zeppelin-interpreter-spec", installed.namespace)
+    assert "mountPath: /data/gaia/GDR4" in spec.data["100-interpreter-spec.yaml"]
+    # The server restarts with the new interpreter settings (executor mounts included).
+    restarted = eventually(lambda: (p := installed.server_pod()) and p.metadata.uid != before
+                           and p, what="a new server pod Running")
+    assert restarted.status.phase == "Running"
+    pod, conf = _launch_interpreter(installed, "spark")
+    assert conf[f"{SPARK_VOLUMES}share-gaia-dr4.mount.path"] == "/data/gaia/GDR4"
+    assert "/data/gaia/GDR4" in {m.mount_path for m in pod.spec.containers[0].volume_mounts}
