@@ -15,7 +15,7 @@ from ..waiting import wait_until
 from .base import Context, Progress, Unknown
 
 
-def _absent_or_unknown(ctx: Context, read: Any) -> Any:
+def read_or_absent(ctx: Context, read: Any) -> Any:
     """Run a read against the cluster; None if the object is absent, Unknown if the cluster
     cannot be reached yet (no kubeconfig: the cluster is still to be built)."""
     from kubernetes.client.exceptions import ApiException
@@ -30,7 +30,7 @@ def _absent_or_unknown(ctx: Context, read: Any) -> Any:
         raise CloudError(f"The Kubernetes API answered HTTP {exc.status}: {exc.reason}") from exc
 
 
-def _core(ctx: Context) -> Any:
+def core_api(ctx: Context) -> Any:
     from kubernetes import client
 
     return client.CoreV1Api(ctx.kube())
@@ -41,7 +41,7 @@ def _as_dict(ctx: Context, obj: Any) -> dict[str, Any]:
     return result
 
 
-def _missing(observed: Any, what: str) -> Decision | None:
+def when_missing(observed: Any, what: str) -> Decision | None:
     if isinstance(observed, Unknown):
         return Decision(Action.CREATE, f"create unless present ({observed.why})")
     if observed is None:
@@ -59,15 +59,15 @@ class NamespaceKind:
     kind = "kube.namespace"
 
     def observe(self, ctx: Context, target: NamespaceTarget) -> Any:
-        return _absent_or_unknown(ctx, lambda: _core(ctx).read_namespace(target.name))
+        return read_or_absent(ctx, lambda: core_api(ctx).read_namespace(target.name))
 
     def decide(self, target: NamespaceTarget, observed: Any) -> Decision:
-        return _missing(observed, "namespace") or Decision(Action.NOOP, "exists")
+        return when_missing(observed, "namespace") or Decision(Action.NOOP, "exists")
 
     def apply(self, ctx: Context, target: NamespaceTarget, observed: Any, decision: Decision,
               progress: Progress) -> Any:
         if decision.action is Action.CREATE:
-            _core(ctx).create_namespace({"metadata": {
+            core_api(ctx).create_namespace({"metadata": {
                 "name": target.name, "labels": {OWNER_KEY: target.deployment}}})
         return {"name": target.name}
 
@@ -80,7 +80,7 @@ class CsiDriverKind:
     def observe(self, ctx: Context, target: str) -> Any:
         from kubernetes import client
 
-        return _absent_or_unknown(
+        return read_or_absent(
             ctx, lambda: client.StorageV1Api(ctx.kube()).read_csi_driver(target))
 
     def decide(self, target: str, observed: Any) -> Decision:
@@ -117,8 +117,8 @@ class CsiSecretKind:
     ANNOTATION = "gaia-platform.application-credential-id"
 
     def observe(self, ctx: Context, target: CsiSecretTarget) -> Any:
-        secret = _absent_or_unknown(
-            ctx, lambda: _core(ctx).read_namespaced_secret(target.secret, target.namespace))
+        secret = read_or_absent(
+            ctx, lambda: core_api(ctx).read_namespaced_secret(target.secret, target.namespace))
         if secret is None or isinstance(secret, Unknown):
             return secret
         cred_id = (secret.metadata.annotations or {}).get(self.ANNOTATION)
@@ -130,7 +130,7 @@ class CsiSecretKind:
         return {"secret": True, "credential": existing is not None}
 
     def decide(self, target: CsiSecretTarget, observed: Any) -> Decision:
-        missing = _missing(observed, "secret")
+        missing = when_missing(observed, "secret")
         if missing:
             return missing
         if not observed["credential"]:
@@ -163,7 +163,7 @@ class CsiSecretKind:
             "type": "Opaque",
             "data": {k: base64.b64encode(str(v).encode()).decode() for k, v in data.items()},
         }
-        core = _core(ctx)
+        core = core_api(ctx)
         if observed is None or isinstance(observed, Unknown):
             core.create_namespaced_secret(target.namespace, body)
         else:
@@ -186,8 +186,8 @@ class PersistentVolumeKind:
     kind = "kube.pv"
 
     def observe(self, ctx: Context, target: VolumeTarget) -> Any:
-        found = _absent_or_unknown(
-            ctx, lambda: _core(ctx).read_persistent_volume(target.share.pv_name))
+        found = read_or_absent(
+            ctx, lambda: core_api(ctx).read_persistent_volume(target.share.pv_name))
         if found is None or isinstance(found, Unknown):
             return found
         actual = _as_dict(ctx, found)
@@ -217,7 +217,7 @@ class PersistentVolumeKind:
             share_id=share_id, access_id=access_id, secret=target.secret)
 
     def decide(self, target: VolumeTarget, observed: Any) -> Decision:
-        missing = _missing(observed, "volume")
+        missing = when_missing(observed, "volume")
         if missing:
             return missing
         if observed["changes"]:
@@ -228,7 +228,7 @@ class PersistentVolumeKind:
     def apply(self, ctx: Context, target: VolumeTarget, observed: Any, decision: Decision,
               progress: Progress) -> Any:
         wanted = self.wanted(ctx, target)
-        core = _core(ctx)
+        core = core_api(ctx)
         if decision.action is Action.CREATE:
             core.create_persistent_volume(wanted)
         elif decision.action is Action.UPDATE:
@@ -253,21 +253,21 @@ class PersistentVolumeClaimKind:
     kind = "kube.pvc"
 
     def observe(self, ctx: Context, target: VolumeTarget) -> Any:
-        found = _absent_or_unknown(ctx, lambda: _core(ctx).read_namespaced_persistent_volume_claim(
+        found = read_or_absent(ctx, lambda: core_api(ctx).read_namespaced_persistent_volume_claim(
             target.share.pvc_name, target.namespace))
         if found is None or isinstance(found, Unknown):
             return found
         return _as_dict(ctx, found)
 
     def decide(self, target: VolumeTarget, observed: Any) -> Decision:
-        missing = _missing(observed, "claim")
+        missing = when_missing(observed, "claim")
         if missing:
             return missing
         return Decision(Action.NOOP, f"{(observed.get('status') or {}).get('phase')}")
 
     def apply(self, ctx: Context, target: VolumeTarget, observed: Any, decision: Decision,
               progress: Progress) -> Any:
-        core = _core(ctx)
+        core = core_api(ctx)
         if decision.action is Action.CREATE:
             core.create_namespaced_persistent_volume_claim(
                 target.namespace,

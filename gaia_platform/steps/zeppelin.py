@@ -11,7 +11,7 @@ from typing import Any
 from ..desired import OWNER_KEY
 from ..plan import Action, Decision
 from .base import Context, Progress, Unknown
-from .kube import _absent_or_unknown, _core, _missing
+from .kube import core_api, read_or_absent, when_missing
 
 
 @dataclass(frozen=True)
@@ -28,11 +28,11 @@ class ZeppelinAuthKind:
     kind = "kube.zeppelin-auth"
 
     def observe(self, ctx: Context, target: AuthTarget) -> Any:
-        return _absent_or_unknown(
-            ctx, lambda: _core(ctx).read_namespaced_secret(target.secret, target.namespace))
+        return read_or_absent(
+            ctx, lambda: core_api(ctx).read_namespaced_secret(target.secret, target.namespace))
 
     def decide(self, target: AuthTarget, observed: Any) -> Decision:
-        missing = _missing(observed, "login secret")
+        missing = when_missing(observed, "login secret")
         if missing:
             return Decision(missing.action, f"{missing.reason}: a password will be generated")
         if target.user not in (observed.data or {}):
@@ -50,7 +50,7 @@ class ZeppelinAuthKind:
             "type": "Opaque",
             "data": {target.user: base64.b64encode(password.encode()).decode()},
         }
-        core = _core(ctx)
+        core = core_api(ctx)
         if decision.action is Action.CREATE:
             core.create_namespaced_secret(target.namespace, body)
         else:
@@ -86,7 +86,7 @@ class HelmReleaseKind:
         return {"current": current, "wanted": wanted, "values": target.values}
 
     def decide(self, target: ReleaseTarget, observed: Any) -> Decision:
-        missing = _missing(observed, "release")
+        missing = when_missing(observed, "release")
         if missing:
             return missing
         current, wanted = observed["current"], observed["wanted"]
@@ -134,7 +134,7 @@ class ZeppelinServerKind:
     def observe(self, ctx: Context, target: ServerTarget) -> Any:
         from kubernetes import client
 
-        return _absent_or_unknown(ctx, lambda: client.AppsV1Api(ctx.kube())
+        return read_or_absent(ctx, lambda: client.AppsV1Api(ctx.kube())
                                   .read_namespaced_deployment(target.deployment_name,
                                                               target.namespace))
 
