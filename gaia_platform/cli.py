@@ -270,5 +270,107 @@ def delete(cloud: str, delete_data: bool, yes: bool, output: str) -> None:
     emit_json(result) if output == "json" else delete_summary(result)
 
 
+
+# -- the Spark-on-Yarn fallback on plain VMs (gaia_platform/yarn/) ------------------------------
+
+@main.command("yarn-fallback")
+@cloud_option
+@click.option("--dry-run", is_flag=True,
+              help="Only show what would be created, changed or left alone (works with no "
+                   "credentials).")
+@output_option
+@reports_errors
+def yarn_fallback(cloud: str, dry_run: bool, output: str) -> None:
+    """Create or converge the Spark-on-Yarn fallback: a Zeppelin gateway (the only floating
+    IP), a Yarn master and the profile's workers on plain VMs, configured at boot, with the
+    same CephFS shares mounted. Safe to re-run; changes nothing when up to date.
+
+    Status: platform yarn-fallback-status; removal: platform yarn-fallback-delete.
+    """
+    from .console import emit_json
+    from .planning import deploy as run_deploy
+    from .planning import make_plan
+    from .render import deploy_summary, event_line, plan_table
+    from .session import open_deployment
+    from .yarn.graph import yarn_graph
+    from .yarn.layout import yarn_plan
+
+    _prepare_sandbox_env()
+    if dry_run:
+        opened = open_deployment(cloud, require_cloud=False)
+        ctx = opened.ctx
+        notes: tuple[str, ...] = (
+            "the VMs boot with user-data rendered at creation (it holds the cephx keys of "
+            "their mounts, so it is never shown).",)
+        if opened.offline_reason:
+            notes += (f"not observed: {opened.offline_reason}; every step shows what would "
+                      "be checked or created.",)
+        result = make_plan(ctx, yarn_graph(yarn_plan(ctx.deployment)),
+                           ctx.deployment.profile.openstack.cloud, notes)
+        emit_json(result.to_json()) if output == "json" else plan_table(result)
+        return
+    _ensure_sandbox_running(cloud)
+    ctx = open_deployment(
+        cloud, offline_hint="`platform yarn-fallback --dry-run` works without credentials").ctx
+    plan = yarn_plan(ctx.deployment)
+    report = run_deploy(ctx, yarn_graph(plan),
+                        (lambda _e: None) if output == "json" else event_line)
+    address = ctx.results.get("yarn.floating-ip", {}).get("address")
+    url = f"https://{address}/" if address else None
+    if output == "json":
+        emit_json({"deployment": plan.deployment, "seconds": round(report.seconds, 2),
+                   "zeppelin_url": url,
+                   "changed": [o.step.id for o in report.changed],
+                   "failed": [o.to_json() for o in report.failed],
+                   "steps": [o.to_json() for o in report.outcomes]})
+    else:
+        from .yarn.render import gateway_hint
+
+        deploy_summary(report)
+        gateway_hint({"zeppelin_url": url})
+    if report.failed:
+        sys.exit(max(o.exit_code for o in report.failed))
+
+
+@main.command("yarn-fallback-status")
+@cloud_option
+@output_option
+@reports_errors
+def yarn_fallback_status(cloud: str, output: str) -> None:
+    """The Yarn fallback as the cloud reports it now: servers, floating IP, shares and access.
+    Exit code 1 unless every server is ACTIVE and the gateway has its floating IP."""
+    from .console import emit_json
+    from .session import open_deployment
+    from .yarn.layout import yarn_plan
+    from .yarn.render import status_table
+    from .yarn.status import collect
+
+    _prepare_sandbox_env()
+    ctx = open_deployment(cloud).ctx
+    report = collect(ctx, yarn_plan(ctx.deployment))
+    emit_json(report) if output == "json" else status_table(report)
+    if not report["ready"]:
+        sys.exit(1)
+
+
+@main.command("yarn-fallback-delete")
+@cloud_option
+@output_option
+@reports_errors
+def yarn_fallback_delete(cloud: str, output: str) -> None:
+    """Remove the Yarn fallback: its floating IP, servers, security groups, routers, network
+    and its own cephx access rules. Every share is kept (they are the main route's too)."""
+    from .console import Progress, emit_json
+    from .render import delete_summary
+    from .session import open_deployment
+    from .yarn.layout import yarn_plan
+    from .yarn.teardown import delete as run_delete
+
+    _prepare_sandbox_env()
+    ctx = open_deployment(cloud).ctx
+    result = run_delete(ctx, yarn_plan(ctx.deployment), Progress(output == "json"))
+    emit_json(result) if output == "json" else delete_summary(result)
+
+
 if __name__ == "__main__":
     main()

@@ -93,6 +93,88 @@ class Cephfs(Strict):
 
 class KubernetesSpec(Strict):
     namespace: Name = "gaia"
+    #: The Zeppelin release the notebook service runs (the charts support each of these).
+    zeppelin_version: Literal["0.9.0", "0.10.1", "0.11.2", "0.12.0"] = "0.9.0"
+
+
+CIDR = r"^\d+\.\d+\.\d+\.\d+/\d+$"
+VERSION = r"^\d+\.\d+\.\d+$"
+
+
+class YarnSoftware(Strict):
+    """What the Yarn VMs install at boot (Apache release tarballs, checked against their
+    published SHA-512)."""
+
+    #: The Ubuntu package that provides Java; Hadoop 3.4, Spark 3.5 and Zeppelin 0.12 all
+    #: run on Java 11.
+    java_package: str = "openjdk-11-jre-headless"
+    hadoop_version: str = Field(default="3.4.2", pattern=VERSION)
+    spark_version: str = Field(default="3.5.5", pattern=VERSION)
+    #: The Spark build: spark-<version>-bin-<this>.tgz.
+    spark_build: str = Field(default="hadoop3", pattern=r"^[a-z0-9.-]+$")
+    zeppelin_version: str = Field(default="0.12.0", pattern=VERSION)
+    #: Where the release tarballs come from (the Apache archive keeps every version).
+    mirror: str = Field(default="https://archive.apache.org/dist", pattern=r"^https?://\S+$")
+
+
+class YarnSpark(Strict):
+    executor_cores: int = Field(default=2, ge=1, le=64)
+    #: Default: as much as fits when each worker runs vcpus/executor_cores executors.
+    executor_memory_mb: int | None = Field(default=None, ge=512)
+    #: Every user's Spark driver runs on the gateway: the gateway needs this much per user.
+    driver_memory_mb: int = Field(default=2048, ge=512)
+    #: Per user (each user has one Spark application); default: no cap beyond Yarn's limits.
+    max_executors: int | None = Field(default=None, ge=1)
+
+
+class YarnScheduler(Strict):
+    """The Yarn queue that keeps one user from starving the others (what aglais hit)."""
+
+    #: Each active user is guaranteed this share of the cluster (20: five users at once).
+    min_user_share_percent: int = Field(default=20, ge=1, le=100)
+    #: The share of the cluster that application masters may hold together.
+    max_am_share: float = Field(default=0.5, gt=0, le=1)
+    max_apps_per_user: int = Field(default=2, ge=1)
+    #: Take containers back from a user above their share when another user waits.
+    preemption: bool = True
+
+
+class YarnSpec(Strict):
+    """The Spark-on-Yarn fallback on plain VMs (`platform yarn-fallback`)."""
+
+    image: str
+    keypair: str
+    gateway_flavor: str
+    master_flavor: str
+    worker_flavor: str
+    worker_count: int = Field(ge=1, le=100)
+    #: Default: cluster.external_network.
+    external_network: str | None = None
+    #: The fallback's own network; a /24 or larger (VMs take fixed addresses in its lower half).
+    cidr: str = Field(default="10.20.0.0/24", pattern=CIDR)
+    #: Who may reach Zeppelin (HTTPS, port 443 on the gateway's floating IP).
+    https_cidr: str = Field(default="0.0.0.0/0", pattern=CIDR)
+    #: SSH to the gateway from this range; none when unset.
+    ssh_cidr: str | None = Field(default=None, pattern=CIDR)
+    #: Zeppelin accounts; passwords are generated on the gateway at first boot.
+    zeppelin_users: list[Annotated[str, Field(pattern=r"^[a-z][a-z0-9_-]{0,31}$")]] = Field(
+        default=["admin"], min_length=1)
+    software: YarnSoftware = YarnSoftware()
+    spark: YarnSpark = YarnSpark()
+    scheduler: YarnScheduler = YarnScheduler()
+
+    @field_validator("cidr")
+    @classmethod
+    def _big_enough(cls, value: str) -> str:
+        import ipaddress
+
+        try:
+            network = ipaddress.ip_network(value, strict=False)
+        except ValueError as exc:
+            raise ValueError(f"not a network: {exc}") from None
+        if network.version != 4 or network.prefixlen > 24:
+            raise ValueError("must be an IPv4 network of /24 or larger")
+        return str(network)
 
 
 class Profile(Strict):
@@ -106,6 +188,8 @@ class Profile(Strict):
     network: Network = Network()
     cephfs: Cephfs = Cephfs()
     kubernetes: KubernetesSpec = KubernetesSpec()
+    #: The Spark-on-Yarn fallback on plain VMs; optional.
+    yarn: YarnSpec | None = None
     #: The share catalogue, relative to this profile file.
     shares: str = "../../manila/shares.yaml"
 

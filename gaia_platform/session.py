@@ -28,7 +28,8 @@ class Opened:
     offline_reason: str | None
 
 
-def open_deployment(cloud: str, *, connect: bool = True, require_cloud: bool = True) -> Opened:
+def open_deployment(cloud: str, *, connect: bool = True, require_cloud: bool = True,
+                    offline_hint: str = "`platform plan` works without credentials") -> Opened:
     """Load the profile named by ``--cloud`` and, if asked, connect to its cloud.
     Without credentials: an error when ``require_cloud``, else an offline context."""
     from .cloud.connection import NoCredentials
@@ -47,7 +48,7 @@ def open_deployment(cloud: str, *, connect: bool = True, require_cloud: bool = T
                 raise ConfigError(
                     f"No credentials for profile {deployment.profile_path}: {exc}. Add the "
                     "cloud to clouds.yaml (openstack.cloud in the profile names the entry) or "
-                    "set openstack.clouds_yaml; `platform plan` works without credentials."
+                    f"set openstack.clouds_yaml; {offline_hint}."
                 ) from exc
             offline = str(exc)
     ctx = Context(deployment=deployment, desired=desired, cloud=connection,

@@ -32,7 +32,7 @@ def delete(ctx: Context, *, delete_data: bool, progress: Progress) -> dict[str, 
             network.update_router(main_router,
                                   routes=[r for r in main_router.routes if r != route])
             removed.append(f"route {route['destination']} via {route['nexthop']}")
-        removed += _delete_router(ctx, desired.cephfs_route.router)
+        removed += delete_router(ctx, desired.cephfs_route.router)
 
     # 2. The Helm releases, then the cluster (its volumes and claims go with it; the shares
     #    do not).
@@ -86,7 +86,7 @@ def delete(ctx: Context, *, delete_data: bool, progress: Progress) -> dict[str, 
             removed.append(f"application credential {cred.name}")
 
     # 4. The network, once nothing is attached to it any more.
-    removed += _delete_router(ctx, desired.network.router)
+    removed += delete_router(ctx, desired.network.router)
     subnet = network.find_subnet(desired.network.subnet)
     if subnet is not None:
         for port in network.ports(network_id=subnet.network_id):
@@ -101,7 +101,7 @@ def delete(ctx: Context, *, delete_data: bool, progress: Progress) -> dict[str, 
             "shares_kept": kept, "shares_deleted": deleted_shares}
 
 
-def _delete_router(ctx: Context, name: str) -> list[str]:
+def delete_router(ctx: Context, name: str) -> list[str]:
     network = ctx.cloud.network
     router = network.find_router(name)
     if router is None:

@@ -1,0 +1,101 @@
+"""The Yarn fallback as a graph of steps (pure): which resources, in which order.
+
+The shares are the main route's (same names, same catalogue) and are made here too if
+missing; the access rules are the fallback's own (its own cephx ids).
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+from ..desired import NetworkPlan
+from ..steps.base import Node
+from ..steps.manila import AccessKind, AccessTarget, ShareKind, ShareTarget
+from ..steps.network import CephfsRouteKind, CephfsTarget, NetTarget, NetworkKind
+from .compute import (
+    ExtraTarget,
+    ExtraWorkersKind,
+    FloatingIpKind,
+    FloatingTarget,
+    PreflightKind,
+    PreflightTarget,
+    ServerKind,
+    ServerTarget,
+)
+from .layout import YarnPlan
+from .network import (
+    CEPHFS_ROUTE_STEP,
+    CEPHFS_ROUTER_STEP,
+    NETWORK_STEP,
+    ROUTER_STEP,
+    SUBNET_STEP,
+    CephfsRouterKind,
+    RouterKind,
+    SubnetKind,
+    YarnCephfs,
+    YarnNet,
+)
+from .security import GroupTarget, SecurityGroupKind
+
+PREFLIGHT = "yarn.preflight"
+
+
+def server_step(name: str) -> str:
+    return f"yarn.server/{name}"
+
+
+def yarn_graph(plan: YarnPlan) -> list[Node[Any]]:
+    net = YarnNet(plan)
+    network_plan = NetworkPlan(network=plan.network, subnet=plan.subnet, cidr=plan.cidr,
+                               router=plan.router, external_network=plan.external_network,
+                               dns_nameservers=plan.dns_nameservers)
+    route = plan.cephfs_route
+    nodes: list[Node[Any]] = [
+        Node(PREFLIGHT, PreflightKind(), "cloud resources and quotas", PreflightTarget(
+            plan, route.provider_network if route else None)),
+        # NetworkKind tags with the deployment only; the subnet and routers carry both tags.
+        Node(NETWORK_STEP, NetworkKind(), plan.network,
+             NetTarget(network_plan, plan.deployment), (PREFLIGHT,)),
+        Node(SUBNET_STEP, SubnetKind(), plan.subnet, net, (NETWORK_STEP,)),
+        Node(ROUTER_STEP, RouterKind(), plan.router, net, (SUBNET_STEP,)),
+    ]
+    network_ready = [ROUTER_STEP]
+    if route:
+        nodes += [
+            Node(CEPHFS_ROUTER_STEP, CephfsRouterKind(), route.router,
+                 YarnCephfs(plan, route), (SUBNET_STEP,)),
+            Node(CEPHFS_ROUTE_STEP, CephfsRouteKind(), plan.router,
+                 CephfsTarget(route, plan.subnet, plan.router, plan.deployment),
+                 (ROUTER_STEP, CEPHFS_ROUTER_STEP)),
+        ]
+        network_ready.append(CEPHFS_ROUTE_STEP)
+    group_steps = []
+    for group in plan.groups:
+        step = f"yarn.security-group/{group.name.rsplit('-', 1)[-1]}"
+        group_steps.append(step)
+        nodes.append(Node(step, SecurityGroupKind(), group.name,
+                          GroupTarget(group, tuple(plan.tags)), (PREFLIGHT,)))
+    access_step = {}
+    for share in plan.shares:
+        share_step = f"manila.share/{share.name}"
+        access_step[share.name] = f"yarn.access/{share.name}"
+        nodes += [
+            Node(share_step, ShareKind(), share.name, ShareTarget(share), (PREFLIGHT,)),
+            Node(access_step[share.name], AccessKind(), share.cephx_id,
+                 AccessTarget(share, share_step), (share_step,)),
+        ]
+    for vm in plan.vms:
+        steps = tuple(access_step[name] for name in vm.mounts)
+        groups = tuple(s for s, g in zip(group_steps, plan.groups, strict=True)
+                       if g.name in vm.security_groups)
+        nodes.append(Node(server_step(vm.name), ServerKind(), vm.name,
+                          ServerTarget(plan, vm, steps, groups),
+                          (*network_ready, *groups, *steps)))
+    nodes += [
+        Node("yarn.extra-workers", ExtraWorkersKind(), f"{plan.prefix}-worker-*",
+             ExtraTarget(plan), (PREFLIGHT,)),
+        Node("yarn.floating-ip", FloatingIpKind(), f"{plan.gateway.name} public address",
+             FloatingTarget(plan, server_step(plan.gateway.name)),
+             (server_step(plan.gateway.name), ROUTER_STEP)),
+    ]
+    return nodes

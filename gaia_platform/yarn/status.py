@@ -1,0 +1,73 @@
+"""``platform yarn-fallback-status``: the fallback as the cloud reports it now."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from ..cloud.manila import Manila
+from ..steps.base import Context
+from .compute import find_server, our_servers
+from .layout import ROLE_KEY, YarnPlan
+from .security import find_group
+
+
+def collect(ctx: Context, plan: YarnPlan) -> dict[str, Any]:
+    network = ctx.cloud.network
+    servers = []
+    planned = {vm.name for vm in plan.vms}
+    floating: str | None = None
+    for vm in plan.vms:
+        server = find_server(ctx, vm.name)
+        entry: dict[str, Any] = {"name": vm.name, "role": vm.role, "flavor": vm.flavor,
+                                 "address": vm.address, "exists": server is not None,
+                                 "status": None, "floating_ip": None}
+        if server is not None:
+            entry["status"] = server.status
+            for port in network.ports(device_id=server.id):
+                for ip in network.ips(port_id=port.id):
+                    entry["floating_ip"] = ip.floating_ip_address
+            if vm.role == "gateway":
+                floating = entry["floating_ip"]
+        servers.append(entry)
+    extra = [{"name": s.name, "role": (s.metadata or {}).get(ROLE_KEY), "status": s.status}
+             for s in our_servers(ctx, plan) if s.name not in planned]
+    groups = []
+    for group in plan.groups:
+        group_found = find_group(ctx, group.name)
+        found_id = group_found.id if group_found is not None else None
+        rules = [] if group_found is None else [
+            {"direction": r.direction, "protocol": r.protocol, "port_min": r.port_range_min,
+             "port_max": r.port_range_max, "remote_ip_prefix": r.remote_ip_prefix,
+             "remote_group": r.remote_group_id == found_id}
+            for r in network.security_group_rules(security_group_id=found_id)
+            if r.direction == "ingress"]
+        groups.append({"name": group.name, "exists": group_found is not None,
+                       "ingress": rules})
+    manila = Manila(ctx.cloud)
+    shares = []
+    for share in plan.shares:
+        found = manila.find_share(share.name)
+        entry = {"name": share.name, "purpose": share.share.purpose,
+                 "mount_path": share.share.mount_path, "status": None, "access_rule": None}
+        if found is not None:
+            entry["status"] = found.status
+            mine = [r for r in manila.access_rules(found.id)
+                    if r.access_type == "cephx" and r.access_to == share.cephx_id]
+            if mine:
+                entry["access_rule"] = {"cephx_id": share.cephx_id,
+                                        "access_level": mine[0].access_level,
+                                        "state": mine[0].state}
+        shares.append(entry)
+    ready = all(s["status"] == "ACTIVE" for s in servers) and floating is not None
+    return {
+        "deployment": plan.deployment,
+        "cloud": ctx.deployment.profile.openstack.cloud,
+        "ready": ready,
+        "zeppelin_url": f"https://{floating}/" if floating else None,
+        "servers": servers,
+        "extra_servers": extra,
+        "network": {"name": plan.network, "exists":
+                    network.find_network(plan.network) is not None, "cidr": plan.cidr},
+        "security_groups": groups,
+        "shares": shares,
+    }
