@@ -3,7 +3,7 @@
 VENV ?= .venv
 BIN := $(VENV)/bin
 
-.PHONY: deploy sandbox test lint clean-venv
+.PHONY: deploy sandbox test lint system-deps clean-venv
 
 $(BIN)/.installed: pyproject.toml
 	python3 -m venv $(VENV)
@@ -20,8 +20,18 @@ sandbox: $(BIN)/.installed
 	$(BIN)/platform sandbox up
 
 # The whole test suite (lint and types first: they are cheap and catch most slips).
-test: $(BIN)/.installed lint
+test: $(BIN)/.installed system-deps lint
 	$(BIN)/pytest
+
+# Tools some tests run that no Python package carries: cloud-init's schema validator (for the
+# Yarn fallback's user-data), and Maven + a JDK (Hadoop's MiniYARNCluster). Installed from
+# Debian's packages when missing and we may (root); otherwise those tests say what is missing.
+system-deps:
+	@command -v cloud-init >/dev/null && command -v mvn >/dev/null && command -v java >/dev/null \
+	  || { [ "$$(id -u)" = 0 ] && apt-get update -qq \
+	       && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq --no-install-recommends \
+	          cloud-init maven default-jdk-headless; } \
+	  || echo "note: cloud-init/maven/java missing and not installable here; some tests will skip"
 
 lint: $(BIN)/.installed
 	$(BIN)/ruff check gaia_platform tests

@@ -112,7 +112,9 @@ def deploy_graph(deployment: Deployment, desired: DesiredState) -> list[Node[Any
         ]
     claims = tuple(f"kube.pvc/{share.name}" for share in desired.shares)
     names = chart_values.Names()
-    executor, zeppelin = chart_values.releases(deployment, desired, names=names)
+    executor, zeppelin = chart_values.releases(
+        deployment, desired, names=names,
+        zeppelin_version=profile.kubernetes.zeppelin_version)
     nodes += [
         Node("kube.zeppelin-auth", ZeppelinAuthKind(), chart_values.AUTH_SECRET, AuthTarget(
             chart_values.AUTH_SECRET, desired.namespace, chart_values.ADMIN_USER,

@@ -101,3 +101,16 @@ def test_relative_or_dotted_mount_paths_are_refused(tmp_path: Path) -> None:
                                              "mount_path": "/data/../etc", "purpose": "data"}])
     with pytest.raises(ConfigError, match="mount_path"):
         profile.load(str(path))
+
+
+def test_zeppelin_version_must_be_one_the_charts_support(tmp_path: Path) -> None:
+    from gaia_platform.helm.values import SUPPORTED_ZEPPELIN_VERSIONS
+
+    data = _sandbox_profile()
+    data["kubernetes"] = {"namespace": "gaia", "zeppelin_version": "0.8.2"}
+    with pytest.raises(ConfigError, match=r"kubernetes\.zeppelin_version"):
+        profile.load(str(_write(tmp_path, data)))
+    for version in SUPPORTED_ZEPPELIN_VERSIONS:
+        data["kubernetes"] = {"namespace": "gaia", "zeppelin_version": version}
+        loaded = profile.load(str(_write(tmp_path, data)))
+        assert loaded.profile.kubernetes.zeppelin_version == version
