@@ -21,10 +21,10 @@ def _tag(deployment: str) -> str:
     return f"{OWNER_KEY}={deployment}"
 
 
-def _find_external(ctx: Context, name: str) -> Any:
+def find_external(ctx: Context, name: str, field: str) -> Any:
     network = ctx.cloud.network.find_network(name)
     if network is None:
-        raise CloudError(f"Network {name!r} does not exist (the profile names it).")
+        raise CloudError(f"Network {name!r} does not exist (the profile's {field} names it).")
     return network
 
 
@@ -32,6 +32,16 @@ def _find_external(ctx: Context, name: str) -> Any:
 class NetTarget:
     plan: NetworkPlan
     deployment: str
+    #: Tags for what the step makes (default: the deployment's owner tag).
+    tags: tuple[str, ...] = ()
+    #: The steps whose results hold the network's and subnet's ids (the Yarn fallback has its
+    #: own network beside the main route's).
+    network_step: str = "network.network"
+    subnet_step: str = "network.subnet"
+    external_field: str = "cluster.external_network"
+
+    def tag_list(self) -> list[str]:
+        return list(self.tags) or [_tag(self.deployment)]
 
 
 class NetworkKind:
@@ -50,7 +60,7 @@ class NetworkKind:
               progress: Progress) -> Any:
         if decision.action is Action.CREATE:
             observed = ctx.cloud.network.create_network(name=target.plan.network)
-            ctx.cloud.network.set_tags(observed, [_tag(target.deployment)])
+            ctx.cloud.network.set_tags(observed, target.tag_list())
         return {"network_id": observed.id}
 
 
@@ -78,17 +88,17 @@ class SubnetKind:
             net = ipaddress.ip_network(target.plan.cidr)
             first, last = net.network_address, net.broadcast_address
             observed = ctx.cloud.network.create_subnet(
-                name=target.plan.subnet, network_id=ctx.result("network.network")["network_id"],
+                name=target.plan.subnet, network_id=ctx.result(target.network_step)["network_id"],
                 ip_version=4, cidr=target.plan.cidr, gateway_ip=str(first + 1),
                 # The top few addresses stay out of DHCP: the CephFS router's interface uses one.
                 allocation_pools=[{"start": str(first + 10), "end": str(last - 4)}],
                 dns_nameservers=list(target.plan.dns_nameservers),
             )
-            ctx.cloud.network.set_tags(observed, [_tag(target.deployment)])
+            ctx.cloud.network.set_tags(observed, target.tag_list())
         return {"subnet_id": observed.id, "network_id": observed.network_id}
 
 
-def _router_ports_on(ctx: Context, router_id: str, subnet_id: str) -> list[Any]:
+def router_ports_on(ctx: Context, router_id: str, subnet_id: str) -> list[Any]:
     return [p for p in ctx.cloud.network.ports(device_id=router_id)
             if any(ip.get("subnet_id") == subnet_id for ip in p.fixed_ips or [])]
 
@@ -101,7 +111,7 @@ class RouterKind:
         if router is None:
             return None
         subnet = ctx.cloud.network.find_subnet(target.plan.subnet)
-        attached = bool(subnet and _router_ports_on(ctx, router.id, subnet.id))
+        attached = bool(subnet and router_ports_on(ctx, router.id, subnet.id))
         return {"router": router, "attached": attached}
 
     def decide(self, target: NetTarget, observed: Any) -> Decision:
@@ -119,15 +129,15 @@ class RouterKind:
         network = ctx.cloud.network
         router = observed["router"] if isinstance(observed, dict) else None
         if router is None:
-            external = _find_external(ctx, target.plan.external_network)
+            external = find_external(ctx, target.plan.external_network, target.external_field)
             router = network.create_router(name=target.plan.router,
                                            external_gateway_info={"network_id": external.id})
-            network.set_tags(router, [_tag(target.deployment)])
+            network.set_tags(router, target.tag_list())
         if decision.action is not Action.NOOP and not (
             isinstance(observed, dict) and observed["attached"]
         ):
             network.add_interface_to_router(router, subnet_id=ctx.result(
-                "network.subnet")["subnet_id"])
+                target.subnet_step)["subnet_id"])
         return {"router_id": router.id}
 
 
@@ -137,6 +147,8 @@ class CephfsTarget:
     subnet: str
     main_router: str
     deployment: str
+    tags: tuple[str, ...] = ()
+    subnet_step: str = "network.subnet"
 
 
 class CephfsRouterKind:
@@ -147,7 +159,7 @@ class CephfsRouterKind:
         if router is None:
             return None
         subnet = ctx.cloud.network.find_subnet(target.subnet)
-        attached = bool(subnet and _router_ports_on(ctx, router.id, subnet.id))
+        attached = bool(subnet and router_ports_on(ctx, router.id, subnet.id))
         return {"router": router, "attached": attached}
 
     def decide(self, target: CephfsTarget, observed: Any) -> Decision:
@@ -166,12 +178,13 @@ class CephfsRouterKind:
         network = ctx.cloud.network
         router = observed["router"] if isinstance(observed, dict) else None
         if router is None:
-            provider = _find_external(ctx, target.plan.provider_network)
+            provider = find_external(ctx, target.plan.provider_network,
+                                     "cephfs.router.provider_network")
             router = network.create_router(name=target.plan.router,
                                            external_gateway_info={"network_id": provider.id})
-            network.set_tags(router, [_tag(target.deployment)])
+            network.set_tags(router, list(target.tags) or [_tag(target.deployment)])
         if not (isinstance(observed, dict) and observed["attached"]):
-            subnet = ctx.result("network.subnet")
+            subnet = ctx.result(target.subnet_step)
             port = network.create_port(
                 name=f"{target.plan.router}-port", network_id=subnet["network_id"],
                 fixed_ips=[{"subnet_id": subnet["subnet_id"],

@@ -19,10 +19,11 @@ from ..desired import OWNER_KEY
 from ..errors import CloudError, ConfigError
 from ..plan import Action, Decision
 from ..steps.base import Context, Progress, Unknown
+from ..steps.network import find_external
 from ..waiting import wait_until
 from . import cloudinit
 from .layout import ROLE_KEY, STACK, STACK_KEY, VmPlan, YarnPlan
-from .network import NETWORK_STEP, find_external
+from .network import NETWORK_STEP
 from .sizing import Flavor, Sizing, compute
 
 CONFIG_KEY = "gaia-platform.config"

@@ -11,7 +11,14 @@ from typing import Any
 from ..desired import NetworkPlan
 from ..steps.base import Node
 from ..steps.manila import AccessKind, AccessTarget, ShareKind, ShareTarget
-from ..steps.network import CephfsRouteKind, CephfsTarget, NetTarget, NetworkKind
+from ..steps.network import (
+    CephfsRouteKind,
+    CephfsRouterKind,
+    CephfsTarget,
+    NetTarget,
+    NetworkKind,
+    RouterKind,
+)
 from .compute import (
     ExtraTarget,
     ExtraWorkersKind,
@@ -29,10 +36,7 @@ from .network import (
     NETWORK_STEP,
     ROUTER_STEP,
     SUBNET_STEP,
-    CephfsRouterKind,
-    RouterKind,
     SubnetKind,
-    YarnCephfs,
     YarnNet,
 )
 from .security import GroupTarget, SecurityGroupKind
@@ -49,6 +53,9 @@ def yarn_graph(plan: YarnPlan) -> list[Node[Any]]:
     network_plan = NetworkPlan(network=plan.network, subnet=plan.subnet, cidr=plan.cidr,
                                router=plan.router, external_network=plan.external_network,
                                dns_nameservers=plan.dns_nameservers)
+    routed = NetTarget(network_plan, plan.deployment, tags=tuple(plan.tags),
+                       network_step=NETWORK_STEP, subnet_step=SUBNET_STEP,
+                       external_field="yarn.external_network")
     route = plan.cephfs_route
     nodes: list[Node[Any]] = [
         Node(PREFLIGHT, PreflightKind(), "cloud resources and quotas", PreflightTarget(
@@ -57,13 +64,14 @@ def yarn_graph(plan: YarnPlan) -> list[Node[Any]]:
         Node(NETWORK_STEP, NetworkKind(), plan.network,
              NetTarget(network_plan, plan.deployment), (PREFLIGHT,)),
         Node(SUBNET_STEP, SubnetKind(), plan.subnet, net, (NETWORK_STEP,)),
-        Node(ROUTER_STEP, RouterKind(), plan.router, net, (SUBNET_STEP,)),
+        Node(ROUTER_STEP, RouterKind(), plan.router, routed, (SUBNET_STEP,)),
     ]
     network_ready = [ROUTER_STEP]
     if route:
         nodes += [
             Node(CEPHFS_ROUTER_STEP, CephfsRouterKind(), route.router,
-                 YarnCephfs(plan, route), (SUBNET_STEP,)),
+                 CephfsTarget(route, plan.subnet, plan.router, plan.deployment,
+                              tags=tuple(plan.tags), subnet_step=SUBNET_STEP), (SUBNET_STEP,)),
             Node(CEPHFS_ROUTE_STEP, CephfsRouteKind(), plan.router,
                  CephfsTarget(route, plan.subnet, plan.router, plan.deployment),
                  (ROUTER_STEP, CEPHFS_ROUTER_STEP)),
