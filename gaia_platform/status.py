@@ -38,8 +38,7 @@ def collect(ctx: Context) -> dict[str, Any]:
                                  "mount_path": plan.share.mount_path,
                                  "catalogue_size_gb": plan.share.size_gb, "exists": False}
         if share is not None:
-            rules = [r for r in manila.access_rules(share.id)
-                     if r.access_type == "cephx" and r.access_to == plan.cephx_id]
+            rules = manila.cephx_rules(share.id, plan.cephx_id)
             entry.update(exists=True, id=share.id, status=share.status, size_gb=share.size,
                          access_rule={"cephx_id": plan.cephx_id,
                                       "access_level": rules[0].access_level,

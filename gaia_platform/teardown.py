@@ -69,10 +69,8 @@ def delete(ctx: Context, *, delete_data: bool, progress: Progress) -> dict[str, 
         share = manila.find_share(plan.name)
         if share is None:
             continue
-        for rule in manila.access_rules(share.id):
-            if rule.access_type == "cephx" and rule.access_to == plan.cephx_id:
-                manila.deny(share.id, rule.id)
-                removed.append(f"access rule {plan.cephx_id} on share {plan.name}")
+        if manila.deny_cephx(share.id, plan.cephx_id):
+            removed.append(f"access rule {plan.cephx_id} on share {plan.name}")
         if delete_data:
             manila.delete_share(share.id)
             deleted_shares.append(plan.name)

@@ -46,6 +46,17 @@ class Manila:
         return self.proxy.create_access_rule(share_id, access_type="cephx", access_to=cephx_id,
                                              access_level=level)
 
+    def cephx_rules(self, share_id: str, cephx_id: str) -> list[Any]:
+        return [r for r in self.access_rules(share_id)
+                if r.access_type == "cephx" and r.access_to == cephx_id]
+
+    def deny_cephx(self, share_id: str, cephx_id: str) -> bool:
+        """Revoke one client's cephx access to a share; True if it had any."""
+        rules = self.cephx_rules(share_id, cephx_id)
+        for rule in rules:
+            self.deny(share_id, rule.id)
+        return bool(rules)
+
     def deny(self, share_id: str, access_id: str) -> None:
         self.proxy.delete_access_rule(access_id, share_id, ignore_missing=True)
 

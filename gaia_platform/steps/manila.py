@@ -93,8 +93,7 @@ class AccessKind:
         share_id = self._share_id(ctx, target)
         if share_id is None:
             return Unknown("the share does not exist yet")
-        rules = [r for r in Manila(ctx.cloud).access_rules(share_id)
-                 if r.access_type == "cephx" and r.access_to == target.share.cephx_id]
+        rules = Manila(ctx.cloud).cephx_rules(share_id, target.share.cephx_id)
         return {"share_id": share_id, "rule": rules[0] if rules else None}
 
     def decide(self, target: AccessTarget, observed: Any) -> Decision:

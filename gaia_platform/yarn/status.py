@@ -51,8 +51,7 @@ def collect(ctx: Context, plan: YarnPlan) -> dict[str, Any]:
                  "mount_path": share.share.mount_path, "status": None, "access_rule": None}
         if found is not None:
             entry["status"] = found.status
-            mine = [r for r in manila.access_rules(found.id)
-                    if r.access_type == "cephx" and r.access_to == share.cephx_id]
+            mine = manila.cephx_rules(found.id, share.cephx_id)
             if mine:
                 entry["access_rule"] = {"cephx_id": share.cephx_id,
                                         "access_level": mine[0].access_level,

@@ -64,10 +64,8 @@ def delete(ctx: Context, plan: YarnPlan, progress: Progress) -> dict[str, Any]:
         found = manila.find_share(share.name)
         if found is None:
             continue
-        for rule in manila.access_rules(found.id):
-            if rule.access_type == "cephx" and rule.access_to == share.cephx_id:
-                manila.deny(found.id, rule.id)
-                removed.append(f"access rule {share.cephx_id} on share {share.name}")
+        if manila.deny_cephx(found.id, share.cephx_id):
+            removed.append(f"access rule {share.cephx_id} on share {share.name}")
         kept.append({"name": share.name, "id": found.id, "purpose": share.share.purpose,
                      "size_gb": found.size})
 
