@@ -268,6 +268,8 @@ def delete(cloud: str, delete_data: bool, yes: bool, output: str) -> None:
         click.confirm(f"Delete the shares {names} and ALL DATA in them?", abort=True)
     result = run_delete(ctx, delete_data=delete_data, progress=Progress(output == "json"))
     emit_json(result) if output == "json" else delete_summary(result)
+    if result["left"]:
+        sys.exit(1)
 
 
 

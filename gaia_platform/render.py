@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from typing import Any
 
+from rich.markup import escape
 from rich.table import Table
 
 from .apply import Event, Report
@@ -85,11 +86,15 @@ def status_table(report: dict[str, Any]) -> None:
 
 def delete_summary(result: dict[str, Any]) -> None:
     for item in result["removed"]:
-        stdout.print(f"[red]removed[/red] {item}")
+        stdout.print(f"[red]removed[/red] {escape(item)}")
     if not result["removed"]:
         stdout.print("nothing to remove")
     for share in result["shares_kept"]:
-        stdout.print(f"[green]kept[/green] share {share['name']} ({share['purpose']}, "
+        stdout.print(f"[green]kept[/green] share {escape(share['name'])} ({share['purpose']}, "
                      f"{share['size_gb']} GB, id {share['id']})")
     for name in result["shares_deleted"]:
-        stdout.print(f"[red]deleted share[/red] {name} and its data")
+        stdout.print(f"[red]deleted share[/red] {escape(name)} and its data")
+    for item in result.get("left", []):
+        stdout.print(f"[yellow]left[/yellow] {escape(item)}")
+    if result.get("left"):
+        stdout.print("Re-run the same delete to finish: it picks up where this one stopped.")

@@ -17,6 +17,14 @@ ACCESS_TIMEOUT = 600.0
 
 
 @dataclass(frozen=True)
+class Duplicated:
+    """A share and the provably empty duplicates of it that an interrupted run made."""
+
+    share: Any
+    extras: tuple[Any, ...]
+
+
+@dataclass(frozen=True)
 class ShareTarget:
     share: SharePlan
 
@@ -25,12 +33,19 @@ class ShareKind:
     kind = "manila.share"
 
     def observe(self, ctx: Context, target: ShareTarget) -> Any:
-        return Manila(ctx.cloud).find_share(target.share.name)
+        share, extras = Manila(ctx.cloud).find_share_and_extras(target.share.name)
+        if extras:
+            return Duplicated(share, tuple(extras))
+        return share
 
     def decide(self, target: ShareTarget, observed: Any) -> Decision:
         wanted = target.share.share.size_gb
         if isinstance(observed, Unknown):
             return Decision(Action.CREATE, f"create unless present ({observed.why})")
+        if isinstance(observed, Duplicated):
+            ids = ", ".join(s.id for s in observed.extras)
+            return Decision(Action.UPDATE, f"remove {len(observed.extras)} duplicate(s) an "
+                            f"interrupted run made ({ids}: ours, never mounted)")
         if observed is None:
             note = " (a data share is created empty: load its catalogue)" \
                 if target.share.share.purpose == "data" else ""
@@ -49,6 +64,13 @@ class ShareKind:
               progress: Progress) -> Any:
         manila = Manila(ctx.cloud)
         plan = target.share
+        if isinstance(observed, Duplicated):
+            for extra in observed.extras:
+                manila.delete_share(extra.id)
+                progress(f"removed duplicate share {extra.id} ({plan.name}) left by an "
+                         "interrupted run")
+            observed = observed.share
+            decision = self.decide(target, observed)
         if decision.action is Action.CHECK:
             raise CloudError(f"Manila share {plan.name} is in state error. Ask the cloud's "
                              "operators to repair it (openstack share show); it is never "

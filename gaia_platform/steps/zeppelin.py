@@ -90,6 +90,10 @@ class HelmReleaseKind:
         if missing:
             return missing
         current, wanted = observed["current"], observed["wanted"]
+        if current["status"].startswith("pending-"):
+            return Decision(Action.UPDATE, f"revision {current['revision']} is "
+                            f"{current['status']} (an interrupted run): roll back or remove "
+                            "it, then install")
         if current["status"] != "deployed":
             return Decision(Action.UPDATE, f"revision {current['revision']} is "
                             f"{current['status']}")
