@@ -17,6 +17,7 @@ adds to it; tests/charts/test_install.py checks the legitimate pods under "restr
 from __future__ import annotations
 
 import json
+import time
 import uuid
 from collections.abc import Callable, Iterator
 from dataclasses import dataclass
@@ -69,11 +70,30 @@ def contained(sandbox: RunningSandbox, helm: Path) -> Iterator[Installed]:
             result = state.helm_cmd("upgrade", "--install", release.name, str(release.chart),
                                     values=release.values)
             assert result.returncode == 0, result.stderr
+        _wait_for_policies(state)
         yield state
     finally:
         for release in ("zeppelin", "spark-executor"):
             state.helm_cmd("uninstall", release)
         core.delete_namespace(namespace)
+
+
+def _wait_for_policies(state: Installed) -> None:
+    """The API server loads new admission policies asynchronously (an informer, then type
+    checking): until it has, a request passes unchecked. Wait until each account's probe is
+    refused, or fail after 60 s showing the policies' status."""
+    probes = {DRIVER: (EXECUTOR, EXECUTOR_LABELS), SERVER: (DRIVER, INTERPRETER_LABELS)}
+    deadline = time.monotonic() + 60
+    for account, (runs_as, labels) in probes.items():
+        api = k8s.CoreV1Api(state.as_account(account))
+        probe = _host_takeover_pod("probe", runs_as, labels)
+        while _try(api, lambda a, ns, p=probe: a.create_namespaced_pod(  # type: ignore[misc]
+                ns, p, dry_run=DRY), state.namespace)[0]:
+            if time.monotonic() > deadline:
+                policies = k8s.AdmissionregistrationV1Api(state.api)
+                raise AssertionError("admission policies not in force after 60 s: " + str(
+                    [p.status for p in policies.list_validating_admission_policy().items]))
+            time.sleep(0.5)
 
 
 def _host_takeover_pod(name: str, account: str, labels: dict[str, str]) -> dict[str, Any]:
@@ -142,7 +162,7 @@ def _outcomes(contained: Installed, account: str,
         allowed, reason = _try(api, attempt, contained.namespace)
         results.append(Outcome(account, what, allowed, reason))
         print(f"  {account:24} {'ALLOWED' if allowed else 'refused':8} {what}"
-              + (f"  ({reason[:110]})" if reason else ""))
+              + (f"  ({reason.split('denied request: ')[-1][:120]})" if reason else ""))
     return results
 
 
