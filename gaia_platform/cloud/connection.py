@@ -8,6 +8,7 @@ from typing import Any
 
 from ..errors import CloudError, ConfigError
 from ..profile import OpenStackAccess
+from ..timeouts import request_timeout
 
 # Manila: the SDK sends no microversion for shares unless told; 2.51 is what the predecessor
 # used and is where cephx (2.13), access_key (2.21) and the access-rules API (2.45) all exist.
@@ -37,6 +38,9 @@ def connect(access: OpenStackAccess, *, authorize: bool = True) -> Any:
         region = loader.get_one(
             cloud=access.cloud, region_name=access.region,
             shared_file_system_api_version=MANILA_MICROVERSION,
+            # keystoneauth's per-request timeout for every service (openstacksdk config
+            # option api_timeout, docs "Configuring os-client-config Applications").
+            api_timeout=request_timeout(),
         )
     except os_exc.ConfigException as exc:
         where = str(explicit) if explicit else "clouds.yaml (OS_CLIENT_CONFIG_FILE, ./, " \

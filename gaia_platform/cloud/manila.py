@@ -43,6 +43,15 @@ class Manila:
         keep = used[0] if used else found[0]
         return keep, [s for s in found if s is not keep]
 
+    def user_messages(self, resource_id: str) -> list[str]:
+        """Why Manila failed an action on a resource, in its own words (api-ref "User
+        messages", microversion 2.37+; the connection asks for 2.51)."""
+        try:
+            found = self.proxy.user_messages(resource_id=resource_id)
+            return [str(m.user_message) for m in found if m.user_message]
+        except Exception:  # the reason is a courtesy: never hide the failure behind it
+            return []
+
     def get_share(self, share_id: str) -> Any:
         return self.proxy.get_share(share_id)
 

@@ -16,6 +16,11 @@ SHARE_TIMEOUT = 900.0
 ACCESS_TIMEOUT = 600.0
 
 
+def _reasons(manila: Manila, share_id: str) -> str:
+    messages = manila.user_messages(share_id)
+    return (": Manila says: " + " / ".join(messages)) if messages else ""
+
+
 @dataclass(frozen=True)
 class Duplicated:
     """A share and the provably empty duplicates of it that an interrupted run made."""
@@ -72,9 +77,10 @@ class ShareKind:
             observed = observed.share
             decision = self.decide(target, observed)
         if decision.action is Action.CHECK:
-            raise CloudError(f"Manila share {plan.name} is in state error. Ask the cloud's "
-                             "operators to repair it (openstack share show); it is never "
-                             "replaced automatically because it may hold data.")
+            raise CloudError(f"Manila share {plan.name} is in state error"
+                             f"{_reasons(manila, observed.id)}. Ask the cloud's operators to "
+                             "repair it (openstack share show; openstack share message list); "
+                             "it is never replaced automatically because it may hold data.")
         if decision.action is Action.CREATE:
             observed = manila.create_share(
                 name=plan.name, size=plan.share.size_gb, share_type=plan.share_type,
@@ -88,7 +94,13 @@ class ShareKind:
         def available() -> tuple[bool, Any, str]:
             share = manila.get_share(share_id)
             if share.status in ("error", "extending_error"):
-                raise CloudError(f"Manila share {plan.name} went to {share.status}.")
+                raise CloudError(
+                    f"Manila share {plan.name} went to {share.status}"
+                    f"{_reasons(manila, share_id)}. "
+                    + ("Nothing is stored on it yet: delete it (openstack share delete "
+                       f"{share_id}) and re-run, with another size or share type if Manila "
+                       "says so." if share.status == "error" else
+                       "Ask the cloud's operators to reset its state, then re-run."))
             return share.status == "available", share, str(share.status)
 
         share = wait_until(available, what=f"share {plan.name}", timeout=SHARE_TIMEOUT,
