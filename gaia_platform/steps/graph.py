@@ -37,6 +37,7 @@ from .network import (
     SubnetKind,
 )
 from .preflight import PreflightKind, PreflightTarget
+from .removed import RemovedSharesKind, RemovedTarget
 from .zeppelin import (
     AuthTarget,
     HelmReleaseKind,
@@ -127,5 +128,10 @@ def deploy_graph(deployment: Deployment, desired: DesiredState) -> list[Node[Any
              (f"helm.release/{executor.name}", "kube.zeppelin-auth", *claims)),
         Node("kube.zeppelin-server", ZeppelinServerKind(), names.server,
              ServerTarget(names.server, desired.namespace), (f"helm.release/{zeppelin.name}",)),
+        # After the upgrade, so that new interpreter pods no longer mount what goes.
+        Node("kube.removed-shares", RemovedSharesKind(), "shares no longer in the catalogue",
+             RemovedTarget(desired.deployment, desired.namespace,
+                           tuple(share.name for share in desired.shares)),
+             (f"helm.release/{zeppelin.name}",)),
     ]
     return nodes
