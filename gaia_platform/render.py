@@ -19,16 +19,17 @@ def plan_table(plan: Plan) -> None:
     title = f"plan for deployment {plan.deployment!r} on cloud {plan.cloud!r}"
     if not plan.observed:
         title += " (not observed: no credentials)"
-    table = Table(title=title, title_justify="left", box=None, header_style="bold")
+    table = Table(title=escape(title), title_justify="left", box=None, header_style="bold")
     for column in ("action", "step", "name", "why"):
         table.add_column(column, overflow="fold")
     for step in plan.steps:
         action = step.decision.action.value
         style = ACTION_STYLE.get(action, "")
-        table.add_row(f"[{style}]{action}[/{style}]", step.id, step.name, step.decision.reason)
+        table.add_row(f"[{style}]{action}[/{style}]", escape(step.id), escape(step.name),
+                      escape(step.decision.reason))
     stdout.print(table)
     for note in plan.notes:
-        stdout.print(f"[yellow]note:[/yellow] {note}")
+        stdout.print(f"[yellow]note:[/yellow] {escape(note)}")
     changes = len(plan.changes)
     stdout.print(f"{changes} change(s), {len(plan.steps) - changes} step(s) without change.")
 
@@ -38,8 +39,8 @@ def event_line(event: Event) -> None:
         return
     style = {"done": "green", "failed": "red", "skipped": "yellow"}.get(event.phase, "dim")
     detail = f" ({event.action})" if event.action else ""
-    stderr.print(f"[{style}]{event.phase:>8}[/{style}] {event.step}{detail}: {event.message}",
-                 soft_wrap=True)
+    stderr.print(f"[{style}]{event.phase:>8}[/{style}] {escape(event.step)}{escape(detail)}: "
+                 f"{escape(event.message)}", soft_wrap=True)
 
 
 def deploy_summary(report: Report) -> None:
@@ -50,7 +51,7 @@ def deploy_summary(report: Report) -> None:
                      "fix the cause and re-run the same command to resume.")
     elif changed:
         stdout.print(f"[green]deployed[/green] in {report.seconds:.0f}s: {len(changed)} "
-                     "change(s): " + ", ".join(o.step.id for o in changed))
+                     "change(s): " + escape(", ".join(o.step.id for o in changed)))
     else:
         stdout.print(f"[green]nothing changed[/green]: the deployment is up to date "
                      f"(checked in {report.seconds:.0f}s).")
@@ -59,29 +60,32 @@ def deploy_summary(report: Report) -> None:
 def status_table(report: dict[str, Any]) -> None:
     cluster = report["cluster"]
     if cluster is None:
-        stdout.print(f"deployment {report['deployment']!r}: no cluster (run platform deploy)")
+        stdout.print(f"deployment {escape(repr(report['deployment']))}: no cluster "
+                     "(run platform deploy)")
     else:
         reason = f" ({cluster['status_reason']})" if cluster.get("status_reason") else ""
-        stdout.print(f"cluster {cluster['name']}: [bold]{cluster['status']}[/bold]{reason}, "
+        stdout.print(f"cluster {escape(str(cluster['name']))}: "
+                     f"[bold]{escape(str(cluster['status']))}[/bold]{escape(reason)}, "
                      f"{cluster['master_count']} master(s), {cluster['node_count']} worker(s), "
-                     f"API {cluster['api_address']}")
+                     f"API {escape(str(cluster['api_address']))}")
     table = Table(box=None, header_style="bold")
     for column in ("share", "purpose", "status", "size GB", "access", "PV", "PVC", "mount"):
         table.add_column(column)
     for share in report["shares"]:
         rule = share.get("access_rule") or {}
         access = f"{rule.get('access_level')} {rule.get('state')}" if rule else "-"
-        table.add_row(share["name"], share["purpose"], share.get("status") or "missing",
-                      str(share.get("size_gb") or "-"), access, share.get("pv_phase") or "-",
-                      share.get("pvc_phase") or "-", share["mount_path"])
+        table.add_row(*(escape(str(cell)) for cell in (
+            share["name"], share["purpose"], share.get("status") or "missing",
+            share.get("size_gb") or "-", access, share.get("pv_phase") or "-",
+            share.get("pvc_phase") or "-", share["mount_path"])))
     stdout.print(table)
     for release in report.get("releases", []):
-        stdout.print(f"release {release['name']}: {release['chart']} revision "
-                     f"{release['revision']} {release['status']}")
+        stdout.print(escape(f"release {release['name']}: {release['chart']} revision "
+                            f"{release['revision']} {release['status']}"))
     zeppelin = report.get("zeppelin")
     if zeppelin:
         how = f" (after: {zeppelin['command']})" if zeppelin.get("command") else ""
-        stdout.print(f"Zeppelin: [bold]{zeppelin['url']}[/bold]{how}")
+        stdout.print(f"Zeppelin: [bold]{escape(str(zeppelin['url']))}[/bold]{escape(how)}")
 
 
 def delete_summary(result: dict[str, Any]) -> None:
