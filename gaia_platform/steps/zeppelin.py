@@ -22,8 +22,14 @@ class AuthTarget:
     deployment: str
 
 
+def _decoded(observed: Any, key: str) -> str | None:
+    value = (observed.data or {}).get(key)
+    return base64.b64decode(value).decode("utf-8", "replace") if value else None
+
+
 class ZeppelinAuthKind:
-    """No default password: one is generated once and kept only in a Kubernetes Secret."""
+    """No default password: one is generated once and kept only in a Kubernetes Secret, with
+    its salted Shiro hash beside it (key ``<user>.shiro1``: what shiro.ini gets)."""
 
     kind = "kube.zeppelin-auth"
 
@@ -32,23 +38,34 @@ class ZeppelinAuthKind:
             ctx, lambda: core_api(ctx).read_namespaced_secret(target.secret, target.namespace))
 
     def decide(self, target: AuthTarget, observed: Any) -> Decision:
+        from ..shiro import shiro_matches
+
         missing = when_missing(observed, "login secret")
         if missing:
             return Decision(missing.action, f"{missing.reason}: a password will be generated")
-        if target.user not in (observed.data or {}):
+        password = _decoded(observed, target.user)
+        if password is None:
             return Decision(Action.UPDATE, f"no password for user {target.user}")
+        stored = _decoded(observed, f"{target.user}.shiro1")
+        if stored is None or not shiro_matches(password, stored):
+            return Decision(Action.UPDATE, f"the password hash of user {target.user} is "
+                            "missing or stale")
         return Decision(Action.NOOP, "present")
 
     def apply(self, ctx: Context, target: AuthTarget, observed: Any, decision: Decision,
               progress: Progress) -> Any:
+        from ..shiro import shiro_hash
+
         if decision.action is Action.NOOP:
             return {"secret": target.secret}
-        password = secrets.token_urlsafe(18)
+        existing = None if decision.action is Action.CREATE else _decoded(observed, target.user)
+        password = existing or secrets.token_urlsafe(18)
+        data = {target.user: password, f"{target.user}.shiro1": shiro_hash(password)}
         body = {
             "metadata": {"name": target.secret, "namespace": target.namespace,
                          "labels": {OWNER_KEY: target.deployment}},
             "type": "Opaque",
-            "data": {target.user: base64.b64encode(password.encode()).decode()},
+            "data": {k: base64.b64encode(v.encode()).decode() for k, v in data.items()},
         }
         core = core_api(ctx)
         if decision.action is Action.CREATE:
@@ -56,9 +73,12 @@ class ZeppelinAuthKind:
         else:
             core.patch_namespaced_secret(target.secret, target.namespace,
                                          {"data": body["data"]})
-        progress(f"generated the Zeppelin password of user {target.user}; read it with: "
-                 f"kubectl -n {target.namespace} get secret {target.secret} "
-                 f"-o jsonpath='{{.data.{target.user}}}' | base64 -d")
+        if existing:
+            progress(f"stored the salted hash of user {target.user}'s password")
+        else:
+            progress(f"generated the Zeppelin password of user {target.user}; read it with: "
+                     f"kubectl -n {target.namespace} get secret {target.secret} "
+                     f"-o jsonpath='{{.data.{target.user}}}' | base64 -d")
         return {"secret": target.secret}
 
 
