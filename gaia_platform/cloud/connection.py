@@ -27,6 +27,7 @@ def clouds_yaml_path(access: OpenStackAccess) -> Path | None:
 
 def connect(access: OpenStackAccess, *, authorize: bool = True) -> Any:
     import openstack
+    from keystoneauth1 import exceptions as ks_exc
     from openstack import exceptions as os_exc
     from openstack.config import OpenStackConfig
 
@@ -46,6 +47,11 @@ def connect(access: OpenStackAccess, *, authorize: bool = True) -> Any:
         where = str(explicit) if explicit else "clouds.yaml (OS_CLIENT_CONFIG_FILE, ./, " \
             "~/.config/openstack/, /etc/openstack/)"
         raise NoCredentials(f"no cloud named {access.cloud!r} in {where}") from exc
+    except (ks_exc.MissingRequiredOptions, ks_exc.MissingAuthPlugin) as exc:
+        raise ConfigError(
+            f"The entry {access.cloud!r} in {explicit or 'clouds.yaml'} is incomplete: {exc}. "
+            "Copy the entry again from the cloud's dashboard (Identity > Application "
+            "Credentials > Download clouds.yaml).") from exc
     connection = openstack.connection.Connection(config=region)
     if authorize:
         try:

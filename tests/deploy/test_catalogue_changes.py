@@ -9,6 +9,7 @@ import uuid
 from pathlib import Path
 from typing import Any
 
+import requests
 import yaml
 from kubernetes import client as k8s
 from kubernetes import config
@@ -116,6 +117,15 @@ def test_rename_grow_and_shared_delete(platform: Platform, sandbox: RunningSandb
         assert as_json(platform("status", "--cloud", profile, "--output", "json")
                        )["cluster"] is not None
         manila.delete_access_rule(rule.id, grown.id)
+
+        # A router delete answered 503 once is retried; delete finishes.
+        url = f"{sandbox.status['openstack']['url']}/_sandbox/faults"
+        requests.post(url, json={"method": "DELETE", "path": "/network/v2.0/routers/[^/]+$",
+                                 "status": 503, "times": 1}, timeout=5).raise_for_status()
+        deleted = platform("delete", "--cloud", profile, "--delete-data", "--yes")
+        assert "retrying" in deleted.stderr and "Traceback" not in deleted.stderr
+        assert not [r for r in sandbox.connect().network.routers()
+                    if r.name.startswith(f"gaia-{NAME}-")]
     finally:
         platform("delete", "--cloud", profile, "--delete-data", "--yes", check=False)
         for share in manila.shares(details=True):
