@@ -263,3 +263,16 @@ def helm_binary() -> Path:
     from gaia_platform.helm.binary import find_helm
 
     return find_helm(lambda message: None)
+
+
+def test_a_pattern_in_a_validation_message_is_printed_as_written(tmp_path: Path) -> None:
+    """Regexes in pydantic's messages contain brackets Rich would take for markup."""
+    data = copy.deepcopy(BASE_PROFILE)
+    data["name"] = "Not_A_Label"
+    written = _write(tmp_path, data, BASE_CATALOGUE)
+    TRIED["count"] += 1
+    result = CliRunner().invoke(main, ["plan", "--cloud", str(written)],
+                                env={"GAIA_SANDBOX_DIR": str(tmp_path / "none"),
+                                     "COLUMNS": "300"})
+    assert result.exit_code == 2
+    assert profile.DNS_LABEL in "".join(result.output.split()), result.output
