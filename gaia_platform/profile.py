@@ -59,6 +59,15 @@ class ClusterSpec(Strict):
     labels: dict[str, str] = {}
     create_timeout_minutes: int = Field(default=60, ge=10, le=600)
 
+    @field_validator("kubernetes_version")
+    @classmethod
+    def _has_admission_policies(cls, value: str) -> str:
+        major, minor = (int(part) for part in value[1:].split(".")[:2])
+        if (major, minor) < (1, 30):
+            raise ValueError("must be v1.30 or later: the charts contain notebook code with "
+                             "ValidatingAdmissionPolicies (admissionregistration.k8s.io/v1)")
+        return value
+
     @model_validator(mode="after")
     def _count_in_bounds(self) -> ClusterSpec:
         if self.autoscaling and not (

@@ -239,6 +239,7 @@ def test_deploy_killed_anywhere_converges_on_rerun(sandbox: RunningSandbox,
            "GAIA_STATE_DIR": str(tmp_path / "state"), "COLUMNS": "200"}
     cloud = Cloud(sandbox)
     print()
+    start = cloud.last_seq()
     runs = _kill_inside_calls(cloud, env, profile)
     boundaries = _kill_at_boundaries(env, profile)
     helm = _kill_inside_helm(env, profile, sandbox)
@@ -269,6 +270,13 @@ def test_deploy_killed_anywhere_converges_on_rerun(sandbox: RunningSandbox,
     print(f"kill points survived: {survived} of {total} ({runs + len(boundaries) + 1} "
           "killed runs)")
     assert survived == total
+    # The held share did make a second one, and a re-run removed it (before any delete).
+    removed = [e for e in requests.get(f"{cloud.url}/_sandbox/requests",
+                                       params={"since": start}, timeout=5).json()
+               if e["method"] == "DELETE" and re.search(r"/sharev2/v2/shares/[^/]+$",
+                                                         e["path"])]
+    print(f"duplicate shares made by the race and removed by a re-run: {len(removed)}")
+    assert removed
     # No leak: delete leaves nothing of the deployment on the cloud.
     result = subprocess.run(
         [sys.executable, "-m", "gaia_platform.cli", "delete", "--cloud", profile,
