@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import base64
+import copy
 import secrets
 from dataclasses import dataclass
 from pathlib import Path
@@ -88,6 +89,43 @@ class ReleaseTarget:
     chart: Path
     namespace: str
     values: dict[str, Any]
+    #: Fill networkPolicy.apiServer from the cluster (the zeppelin chart's egress policies).
+    api_server_egress: bool = False
+
+
+def api_server_addresses(slices: list[Any]) -> dict[str, Any] | None:
+    """networkPolicy.apiServer for the zeppelin chart from the `kubernetes` Service's
+    EndpointSlices: the API servers' own addresses and ports, which is what egress policies
+    see once the Service address is translated (a policy on the Service IP would match
+    nothing). None when the cluster publishes none (the sandbox does not), leaving the chart's
+    default: any address but the metadata service."""
+    cidrs: set[str] = set()
+    ports: set[int] = set()
+    for item in slices:
+        for endpoint in item.endpoints or []:
+            for address in endpoint.addresses or []:
+                cidrs.add(f"{address}/32" if ":" not in address else f"{address}/128")
+        for port in item.ports or []:
+            if port.port:
+                ports.add(int(port.port))
+    if not cidrs or not ports:
+        return None
+    return {"cidrs": sorted(cidrs), "ports": sorted(ports)}
+
+
+def _values(ctx: Context, target: ReleaseTarget) -> dict[str, Any]:
+    if not target.api_server_egress:
+        return target.values
+    from kubernetes import client
+
+    slices = client.DiscoveryV1Api(ctx.kube()).list_namespaced_endpoint_slice(
+        "default", label_selector="kubernetes.io/service-name=kubernetes").items
+    found = api_server_addresses(slices)
+    if found is None:
+        return target.values
+    values = copy.deepcopy(target.values)
+    values.setdefault("networkPolicy", {})["apiServer"] = found
+    return values
 
 
 class HelmReleaseKind:
@@ -102,8 +140,9 @@ class HelmReleaseKind:
         current = helm.current(target.name, target.namespace)
         if current is None:
             return None
-        wanted = helm.render(target.name, target.chart, target.values, target.namespace)
-        return {"current": current, "wanted": wanted, "values": target.values}
+        values = _values(ctx, target)
+        wanted = helm.render(target.name, target.chart, values, target.namespace)
+        return {"current": current, "wanted": wanted, "values": values}
 
     def decide(self, target: ReleaseTarget, observed: Any) -> Decision:
         missing = when_missing(observed, "release")
@@ -138,7 +177,7 @@ class HelmReleaseKind:
         from ..kube.helm import Helm
 
         revision = Helm(ctx.kubeconfig_path).install_or_upgrade(
-            target.name, target.chart, target.values, target.namespace)
+            target.name, target.chart, _values(ctx, target), target.namespace)
         progress(f"release {target.name} at revision {revision}")
         return {"release": target.name, "revision": revision}
 

@@ -136,3 +136,30 @@ def test_the_server_reaches_interpreters_and_the_api_only(policies: Any) -> None
     assert may_connect(policies, SERVER, DNS, 53, "UDP")
     assert not may_connect(policies, SERVER, METADATA, 80)
     assert not may_connect(policies, SERVER, EXECUTOR, 7337)
+
+
+def test_with_the_api_servers_addresses_nothing_else_is_open(render: Render) -> None:
+    """What deploy does on a real cluster: networkPolicy.apiServer from the `kubernetes`
+    Service's EndpointSlices, so Spark drivers reach the API and no other HTTPS address."""
+    from kubernetes import client as k8s
+
+    from gaia_platform.steps.zeppelin import api_server_addresses
+
+    slices = [k8s.V1EndpointSlice(
+        address_type="IPv4", endpoints=[k8s.V1Endpoint(addresses=[API_SERVER]),
+                                        k8s.V1Endpoint(addresses=["10.0.0.11"])],
+        ports=[k8s.DiscoveryV1EndpointPort(name="https", port=6443)])]
+    found = api_server_addresses(slices)
+    assert found == {"cidrs": ["10.0.0.10/32", "10.0.0.11/32"], "ports": [6443]}
+    assert api_server_addresses([]) is None
+    deployment = load("sandbox")
+    _, zeppelin = chart_values.releases(deployment, desired_state(deployment))
+    values = {**zeppelin.values, "networkPolicy": {**zeppelin.values["networkPolicy"],
+                                                   "apiServer": found}}
+    policies = [d for d in render(zeppelin.chart, release="zeppelin", namespace=NS,
+                                  values=values) if d["kind"] == "NetworkPolicy"]
+    spark = _interpreter("spark")
+    assert may_connect(policies, spark, API_SERVER, 6443)
+    assert not may_connect(policies, spark, INTERNET, 443)
+    assert not may_connect(policies, SERVER, INTERNET, 443)
+    assert may_connect(policies, SERVER, "10.0.0.11", 6443)
