@@ -35,6 +35,9 @@ def reports_errors(command: F) -> F:
 
             stderr.print("interrupted; re-run the same command to resume.")
             sys.exit(130)
+        except (click.exceptions.ClickException, click.exceptions.Abort,
+                click.exceptions.Exit):
+            raise  # click prints these itself (a refused confirmation, a usage error)
         except Exception as error:
             # Whatever escaped the steps (a cloud answer to a read, a file the OS refused):
             # still one paragraph and exit 1, never a traceback (GAIA_DEBUG=1 shows it).
