@@ -10,7 +10,7 @@ from datetime import UTC, datetime
 from pathlib import Path
 from typing import Any, TypeVar
 
-from ..errors import CloudError
+from ..errors import CloudError, TransientError
 
 #: How long a release may stay pending-* before it counts as left by an interrupted run. Our
 #: installs and upgrades do not wait for pods, so they leave pending-* within seconds.
@@ -19,8 +19,21 @@ PENDING_GRACE_SECONDS = 30.0
 T = TypeVar("T")
 
 
+#: The longest any one helm operation may take (a rollback of a stuck release waits for its
+#: pods); past it the helm process is terminated (pyhelm3 does so when its task is
+#: cancelled) and the step fails like a timed-out request, to be retried.
+HELM_TIMEOUT_SECONDS = 900.0
+
+
 def _run(coroutine: Coroutine[Any, Any, T]) -> T:
-    return asyncio.run(coroutine)
+    async def bounded() -> T:
+        return await asyncio.wait_for(coroutine, HELM_TIMEOUT_SECONDS)
+
+    try:
+        return asyncio.run(bounded())
+    except TimeoutError as exc:
+        raise TransientError(f"helm did not finish within {HELM_TIMEOUT_SECONDS:.0f} s "
+                             "(is the cluster's API reachable?); re-run to try again.") from exc
 
 
 class Helm:
