@@ -228,3 +228,36 @@ def test_fault_matrix(sandbox: RunningSandbox, env: dict[str, str], tmp_path: Pa
                     _platform(env, "delete", "--cloud", str(path), "--delete-data", "--yes")
     assert all(c.passed for c in cells), [c for c in cells if not c.passed]
     assert len(cells) == len(HOLDS) * 5 + len(FAILED_OUTCOMES)
+
+
+def test_delete_finishes_what_it_can_and_reports_the_rest(sandbox: RunningSandbox,
+                                                          env: dict[str, str],
+                                                          tmp_path: Path) -> None:
+    """A router Neutron keeps refusing to delete: delete still removes the cluster, the
+    access rules and the credential, says what is left (exit 1), and a re-run finishes."""
+    import json
+
+    faults = Faults(sandbox)
+    profile = str(_profile(tmp_path, "fmd"))
+    deployed = _platform(env, "deploy", "--cloud", profile)
+    assert deployed.returncode == 0, deployed.stderr[-2000:]
+    faults.add({"method": "DELETE", "path": "/network/v2.0/routers/[^/]+$", "status": 500,
+                "times": 0, "message": "Router busy [/neutron]"})
+    try:
+        first = _platform(env, "delete", "--cloud", profile, "--output", "json")
+    finally:
+        faults.clear()
+    assert first.returncode == 1 and "Traceback" not in first.stderr, first.stderr[-2000:]
+    report = json.loads(first.stdout)
+    assert "cluster gaia-fmd" in report["removed"]
+    assert any("application credential" in item for item in report["removed"])
+    assert any("router" in item and "Router busy [/neutron]" in item
+               for item in report["left"]), report["left"]
+    assert {s["name"] for s in report["shares_kept"]} == {"fmd-notebooks", "fmd-data"}
+    second = _platform(env, "delete", "--cloud", profile, "--delete-data", "--yes",
+                       "--output", "json")
+    assert second.returncode == 0, second.stderr[-2000:]
+    assert json.loads(second.stdout)["left"] == []
+    conn = sandbox.connect()
+    assert not [r for r in conn.network.routers() if r.name.startswith("gaia-fmd-")]
+    assert not [n for n in conn.network.networks() if n.name.startswith("gaia-fmd-")]
