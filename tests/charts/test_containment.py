@@ -65,11 +65,16 @@ def contained(sandbox: RunningSandbox, helm: Path) -> Iterator[Installed]:
         for secret in SECRETS:
             core.create_namespaced_secret(namespace, k8s.V1Secret(
                 metadata=k8s.V1ObjectMeta(name=secret), string_data={"key": uuid.uuid4().hex}))
+
         for release in chart_values.releases(deployment, desired):
             # No --wait: nothing here needs a pod to run, only the API server's answers.
             result = state.helm_cmd("upgrade", "--install", release.name, str(release.chart),
                                     values=release.values)
             assert result.returncode == 0, result.stderr
+        # A pod that is neither an executor nor an interpreter (the server's may not exist yet:
+        # nothing waits for its Deployment), for the delete-everything attempt to hit.
+        core.create_namespaced_pod(namespace, _quiet_pod("bystander", EXECUTOR,
+                                                         {"app": "bystander"}))
         _wait_for_policies(state)
         yield state
     finally:
