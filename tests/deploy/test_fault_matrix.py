@@ -41,7 +41,7 @@ def _call(hold: Hold) -> str:
 #: long enough for the client to give up, short enough that the cloud has finished the call
 #: before the retry (1 s later) looks again.
 CLIENT_TIMEOUT = 3.0
-HOLD = CLIENT_TIMEOUT + 0.5
+HOLD = CLIENT_TIMEOUT + 0.25
 
 KINDS = ("500", "503", "timeout", "409", "413", "FAILED")
 

@@ -193,19 +193,34 @@ def _kill_at_boundaries(env: dict[str, str], profile: str) -> list[str]:
 
 def _kill_inside_helm(env: dict[str, str], profile: str, sandbox: RunningSandbox) -> bool:
     """Kill while helm's release record says pending-install (or -upgrade): the state that
-    used to block every later deploy with "another operation is in progress"."""
+    used to block every later deploy with "another operation is in progress". A watch on the
+    release's Secrets sees the record the moment helm writes it (helm then spends a few
+    hundred milliseconds creating the release's objects), and the kill follows at once."""
+    from kubernetes import watch
+
     core = k8s.CoreV1Api(sandbox.admin_api())
     release = "zeppelin"
-    run = Run.start(env, profile)
+    pending = threading.Event()
+    stream = watch.Watch()
 
-    def pending() -> bool:
-        secrets = core.list_namespaced_secret(
-            NAME, label_selector=f"owner=helm,name={release}").items
-        return any(s.metadata.labels.get("status", "").startswith("pending-")
-                   for s in secrets)
+    run = Run.start(env, profile)  # it takes seconds to reach helm: the watch is up by then
 
-    reached = run.until(pending)
-    run.kill()
+    def follow() -> None:
+        for event in stream.stream(core.list_namespaced_secret, NAME, timeout_seconds=300,
+                                   label_selector=f"owner=helm,name={release}"):
+            labels = event["object"].metadata.labels or {}
+            if labels.get("status", "").startswith("pending-"):
+                os.killpg(run.process.pid, signal.SIGKILL)  # at once, from the watch
+                pending.set()
+                return
+
+    watcher = threading.Thread(target=follow, daemon=True)
+    watcher.start()
+    reached = run.until(pending.is_set)
+    if run.process.poll() is None:
+        run.kill()
+    run.process.wait(timeout=30)
+    stream.stop()
     if reached:
         print(f"  killed inside: helm install of release {release} (pending)")
     return reached
