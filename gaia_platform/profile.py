@@ -73,6 +73,49 @@ class CephfsRouter(Strict):
     monitors_cidr: str = Field(pattern=r"^\d+\.\d+\.\d+\.\d+/\d+$")
 
 
+class ChartSource(Strict):
+    """A Helm chart: ``repository`` + ``name`` + ``version`` (an upstream chart, pinned), or
+    ``path``: a chart directory relative to the profile file (the sandbox's stand-ins)."""
+
+    repository: str | None = Field(default=None, pattern=r"^(https|oci)://\S+$")
+    name: str | None = Field(default=None, pattern=r"^[a-z0-9][a-z0-9-]*$")
+    version: str | None = Field(default=None, pattern=r"^v?\d+\.\d+\.\d+([-+][0-9A-Za-z.-]+)?$")
+    path: str | None = None
+
+    @model_validator(mode="after")
+    def _one_kind(self) -> ChartSource:
+        remote = (self.repository, self.name, self.version)
+        if self.path is not None:
+            if any(remote):
+                raise ValueError("give either path, or repository + name + version, not both")
+        elif not all(remote):
+            raise ValueError("give repository, name and version (a pinned chart), or path")
+        return self
+
+
+# The upstream charts deploy installs. Versions are pinned; sources:
+# - openstack-manila-csi 2.34.2 ships driver v1.34.1 (kubernetes/cloud-provider-openstack tag
+#   openstack-manila-csi-2.34.2, charts/manila-csi-plugin/Chart.yaml appVersion); repository
+#   from that chart's README. The 2.34 line matches Kubernetes 1.34 (CPO docs: use the release
+#   matching the cluster's minor version).
+# - ceph-csi-cephfs 3.15.1 (ceph/csi-charts docs/cephfs/ceph-csi-cephfs-3.15.1.tgz,
+#   Chart.yaml version = appVersion 3.15.1); includes ceph/ceph-csi#5753 (fsName on the
+#   monitor-list mount path manila uses).
+MANILA_CSI_CHART = ChartSource(repository="https://kubernetes.github.io/cloud-provider-openstack",
+                               name="openstack-manila-csi", version="2.34.2")
+CEPHFS_CSI_CHART = ChartSource(repository="https://ceph.github.io/csi-charts",
+                               name="ceph-csi-cephfs", version="3.15.1")
+
+
+class CsiSpec(Strict):
+    #: auto: install both charts when the cluster has no such CSIDriver (a driver someone else
+    #: installed is used as it is); always: install (and upgrade) them whatever is there;
+    #: never: only check, and stop with instructions when the driver is absent.
+    install: Literal["auto", "always", "never"] = "auto"
+    manila_chart: ChartSource = MANILA_CSI_CHART
+    cephfs_chart: ChartSource = CEPHFS_CSI_CHART
+
+
 class Network(Strict):
     #: The deployment's own network, so that routes to CephFS can be added to it.
     cidr: str = Field(default="10.10.0.0/16", pattern=r"^\d+\.\d+\.\d+\.\d+/\d+$")
@@ -86,9 +129,9 @@ class Cephfs(Strict):
     #: rules because ReadOnlyMany failed with its CSI version; ``rw`` reproduces that.
     data_access_level: Literal["ro", "rw"] = "ro"
     router: CephfsRouter | None = None
-    #: detect: the Manila CSI driver must already be in the cluster (Magnum's
-    #: ``manila_csi_enabled`` add-on); the deploy stops with instructions when it is not.
-    csi: Literal["detect"] = "detect"
+    #: The Manila CSI driver (CEPHFS protocol) and the ceph-csi CephFS node plugin it forwards
+    #: mounts to; installed by deploy when the cluster lacks them (see CsiSpec).
+    csi: CsiSpec = CsiSpec()
 
 
 class KubernetesSpec(Strict):

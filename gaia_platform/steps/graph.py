@@ -5,11 +5,15 @@ from __future__ import annotations
 from typing import Any
 
 from ..desired import CSI_DRIVER, DesiredState
+from ..helm import charts
+from ..helm import csi as csi_charts
 from ..helm import values as chart_values
 from ..profile import Deployment
 from .base import Node
+from .csi import CsiReleaseKind, CsiReleaseTarget
 from .kube import (
     CsiDriverKind,
+    CsiDriverTarget,
     CsiSecretKind,
     CsiSecretTarget,
     NamespaceKind,
@@ -91,7 +95,10 @@ def deploy_graph(deployment: Deployment, desired: DesiredState) -> list[Node[Any
              KubeconfigTarget(desired.cluster.name, "magnum.cluster"), ("magnum.cluster",)),
         Node("kube.namespace", NamespaceKind(), desired.namespace,
              NamespaceTarget(desired.namespace, desired.deployment), ("kube.kubeconfig",)),
-        Node("kube.csi-driver", CsiDriverKind(), CSI_DRIVER, CSI_DRIVER, ("kube.kubeconfig",)),
+    ]
+    driver = csi_nodes(deployment, desired)
+    nodes += driver
+    nodes += [
         Node("kube.csi-secret", CsiSecretKind(), desired.csi_secret, CsiSecretTarget(
             desired.csi_secret, desired.namespace, desired.csi_app_credential,
             desired.deployment), ("kube.namespace",)),
@@ -99,7 +106,8 @@ def deploy_graph(deployment: Deployment, desired: DesiredState) -> list[Node[Any
     for share in desired.shares:
         share_step, access_step = f"manila.share/{share.name}", f"manila.access/{share.name}"
         volume = VolumeTarget(share, desired.namespace, desired.deployment, access_step,
-                              desired.csi_secret)
+                              desired.csi_secret, driver_step="kube.csi-driver",
+                              planned_driver_version=driver[-1].target.pinned_version)
         nodes += [
             # Shares depend only on preflight: they are made while Magnum builds the cluster.
             Node(share_step, ShareKind(), share.name, ShareTarget(share), ("preflight",)),
@@ -128,4 +136,29 @@ def deploy_graph(deployment: Deployment, desired: DesiredState) -> list[Node[Any
         Node("kube.zeppelin-server", ZeppelinServerKind(), names.server,
              ServerTarget(names.server, desired.namespace), (f"helm.release/{zeppelin.name}",)),
     ]
+    return nodes
+
+
+def csi_nodes(deployment: Deployment, desired: DesiredState) -> list[Node[Any]]:
+    """The CSI releases (unless ``install: never``), then the check that the driver is there;
+    the check is last and its target names the driver version the volumes are made for."""
+    spec = deployment.profile.cephfs.csi
+    path = deployment.profile_path
+    if spec.install == "never":
+        return [Node("kube.csi-driver", CsiDriverKind(), CSI_DRIVER,
+                     CsiDriverTarget(CSI_DRIVER, "never", None, None), ("kube.kubeconfig",))]
+    manila_chart = charts.resolve(spec.manila_chart, path, "cephfs.csi.manila_chart")
+    cephfs_chart = charts.resolve(spec.cephfs_chart, path, "cephfs.csi.cephfs_chart")
+    nodes: list[Node[Any]] = []
+    after = "kube.kubeconfig"
+    for release in csi_charts.releases(manila_chart, cephfs_chart, desired.cluster.name):
+        nodes.append(Node(release.step, CsiReleaseKind(), release.name, CsiReleaseTarget(
+            ReleaseTarget(release.name, release.chart, release.namespace, release.values,
+                          create_namespace=True),
+            release.driver, spec.install, charts.describe(release.chart)), (after,)))
+        after = release.step
+    version = charts.manila_driver_version(manila_chart)
+    nodes.append(Node("kube.csi-driver", CsiDriverKind(), CSI_DRIVER,
+                      CsiDriverTarget(CSI_DRIVER, spec.install, "csi.manila", version),
+                      (after,)))
     return nodes
