@@ -75,7 +75,8 @@ class CephfsRouter(Strict):
 
 class ChartSource(Strict):
     """A Helm chart: ``repository`` + ``name`` + ``version`` (an upstream chart, pinned), or
-    ``path``: a chart directory relative to the profile file (the sandbox's stand-ins)."""
+    ``path``: a chart directory, relative to the profile file or to this checkout (the
+    sandbox's stand-ins)."""
 
     repository: str | None = Field(default=None, pattern=r"^(https|oci)://\S+$")
     name: str | None = Field(default=None, pattern=r"^[a-z0-9][a-z0-9-]*$")

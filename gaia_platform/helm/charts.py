@@ -10,7 +10,10 @@ from pathlib import Path
 import yaml
 
 from ..errors import ConfigError
-from ..profile import ChartSource
+from ..profile import PROFILE_DIR, ChartSource
+
+#: The gaia-platform checkout (openstack/clouds/ is two levels below it).
+REPOSITORY = PROFILE_DIR.parent.parent
 
 
 @dataclass(frozen=True)
@@ -34,13 +37,16 @@ def resolve(source: ChartSource, profile_path: Path, field: str) -> ChartRef:
     if source.path is None:
         assert source.repository and source.name and source.version  # ChartSource checks it
         return RemoteChart(source.repository, source.name, source.version)
-    directory = (profile_path.parent / source.path).resolve()
-    if not (directory / "Chart.yaml").is_file():
-        raise ConfigError(f"{profile_path}: {field}.path is {source.path!r}, which is not a "
-                          f"chart directory ({directory / 'Chart.yaml'} does not exist). Give "
-                          "the path of a chart relative to the profile file, or repository + "
-                          "name + version of a published chart.")
-    return directory
+    # Relative to the profile file, else to this checkout (so that a copy of the sandbox
+    # profile elsewhere still finds the repository's stand-in charts).
+    for base in (profile_path.parent, REPOSITORY):
+        directory = (base / source.path).expanduser().resolve()
+        if (directory / "Chart.yaml").is_file():
+            return directory
+    raise ConfigError(f"{profile_path}: {field}.path is {source.path!r}, which is not a chart "
+                      f"directory (no Chart.yaml below {profile_path.parent} or {REPOSITORY}). "
+                      "Give the path of a chart relative to the profile file, or repository + "
+                      "name + version of a published chart.")
 
 
 def describe(chart: ChartRef) -> str:

@@ -4,12 +4,13 @@ from __future__ import annotations
 
 import base64
 import json
+from pathlib import Path
 from typing import Any
 
 import pytest
 
 from tests.conftest import RunningSandbox
-from tests.deploy.conftest import Logs, Platform, as_json
+from tests.deploy.conftest import REPO, Logs, Platform, as_json
 
 # Authentication is a POST but changes nothing on the cloud.
 AUTH = "/identity/v3/auth/tokens"
@@ -163,3 +164,61 @@ def test_delete_keeps_every_share_then_deploy_adopts_them(
     after = {s["name"]: s["id"] for s in as_json(
         platform("status", "--cloud", "sandbox", "--output", "json"))["shares"]}
     assert after == before
+
+
+def _kube(platform: Platform) -> Any:
+    from kubernetes import config
+
+    path = platform("kubeconfig", "--cloud", "sandbox").stdout.strip()
+    return config.new_client_from_config(config_file=path)
+
+
+def test_deploy_installed_the_csi_drivers_the_cluster_lacked(platform: Platform,
+                                                            deployed: dict[str, Any]) -> None:
+    from kubernetes import client
+
+    steps = {s["id"]: s for s in deployed["report"]["steps"]}
+    # The emulated Magnum registers no CSI driver (as the Cluster API driver installs none),
+    # so the first deploy installed both charts: ceph-csi first, then Manila.
+    assert steps["csi.cephfs"]["status"] == steps["csi.manila"]["status"] == "done"
+    assert steps["csi.manila"]["depends_on"] == ["csi.cephfs"]
+    assert steps["kube.csi-driver"]["depends_on"] == ["csi.manila"]
+    api = _kube(platform)
+    drivers = {d.metadata.name: d for d in client.StorageV1Api(api).list_csi_driver().items}
+    for name, release in (("cephfs.manila.csi.openstack.org", "csi-manila"),
+                          ("cephfs.csi.ceph.com", "csi-cephfs")):
+        annotations = drivers[name].metadata.annotations or {}
+        assert annotations.get("meta.helm.sh/release-name") == release
+    # The PVs are made for the driver version the pinned (stand-in) chart installs: v1.34.
+    volume = client.CoreV1Api(api).read_persistent_volume("gaia-sandbox-gaia-dr3")
+    attributes = volume.spec.csi.volume_attributes
+    assert set(attributes) == {"shareID", "shareAccessID", "cephfs-mounter"}
+    assert attributes["cephfs-mounter"] == "kernel"
+    assert volume.spec.csi.node_stage_secret_ref.name == "manila-csi-credentials"
+    assert volume.spec.csi.node_publish_secret_ref.name == "manila-csi-credentials"
+
+
+def test_install_never_without_the_driver_stops_with_instructions(
+        platform: Platform, deployed: dict[str, Any], tmp_path: Path) -> None:
+    import yaml
+    from kubernetes import client
+
+    storage = client.StorageV1Api(_kube(platform))
+    storage.delete_csi_driver("cephfs.manila.csi.openstack.org")
+    profile = yaml.safe_load((REPO / "openstack/clouds/sandbox.yaml").read_text())
+    profile["cephfs"]["csi"] = {"install": "never"}
+    profile["shares"] = str(REPO / "manila/shares.yaml")
+    never = tmp_path / "sandbox-never.yaml"
+    never.write_text(yaml.safe_dump(profile))
+    result = platform("deploy", "--cloud", str(never), "--output", "json", check=False)
+    assert result.returncode == 2
+    failed = as_json(result)["failed"]
+    assert [f["id"] for f in failed] == ["kube.csi-driver"]
+    assert "install: never" in failed[0]["error"] and "Set it to auto" in failed[0]["error"]
+    assert str(never) in failed[0]["error"]
+    # With install: auto the next deploy puts the release's driver back.
+    report = as_json(platform("deploy", "--cloud", "sandbox", "--output", "json"))
+    steps = {s["id"]: s for s in report["steps"]}
+    assert steps["csi.manila"]["action"] == "update"
+    assert report["failed"] == []
+    storage.read_csi_driver("cephfs.manila.csi.openstack.org")
