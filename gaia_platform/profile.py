@@ -141,6 +141,63 @@ class KubernetesSpec(Strict):
     zeppelin_version: Literal["0.9.0", "0.10.1", "0.11.2", "0.12.0"] = "0.9.0"
 
 
+# The web entry point's upstream charts, pinned:
+# - traefik 41.3.0 (Traefik v3.7.11): traefik/traefik-helm-chart tag v41.3.0, repository from
+#   its README ("helm repo add traefik https://traefik.github.io/charts"). Chosen over
+#   ingress-nginx, which kubernetes retired in March 2026 (no releases or security fixes).
+# - cert-manager v1.21.1: cert-manager/cert-manager tag v1.21.1,
+#   deploy/charts/cert-manager; repository https://charts.jetstack.io (cert-manager docs).
+TRAEFIK_CHART = ChartSource(repository="https://traefik.github.io/charts", name="traefik",
+                            version="41.3.0")
+CERT_MANAGER_CHART = ChartSource(repository="https://charts.jetstack.io", name="cert-manager",
+                                 version="v1.21.1")
+HOST = r"^([a-z0-9]([a-z0-9-]{0,61}[a-z0-9])?\.)+[a-z0-9]([a-z0-9-]{0,61}[a-z0-9])?$"
+
+
+class IngressController(Strict):
+    #: auto: install the chart when the cluster has no IngressClass named ``class_name``;
+    #: always: install it whatever is there; never: the class must exist.
+    install: Literal["auto", "always", "never"] = "auto"
+    #: The IngressClass the Zeppelin Ingress names (the installed controller creates it).
+    class_name: Name = "traefik"
+    chart: ChartSource = TRAEFIK_CHART
+
+
+class Acme(Strict):
+    """A certificate from an ACME CA (Let's Encrypt by default) through cert-manager."""
+
+    #: The account's contact address (optional for Let's Encrypt: expiry notices go there).
+    email: str | None = Field(default=None, pattern=r"^[^@\s]+@[^@\s]+$")
+    server: str = Field(default="https://acme-v02.api.letsencrypt.org/directory",
+                        pattern=r"^https://\S+$")
+    #: auto: install cert-manager when the cluster has none (no Issuer CRD); never: it must
+    #: be there already.
+    install: Literal["auto", "always", "never"] = "auto"
+    chart: ChartSource = CERT_MANAGER_CHART
+
+
+class Tls(Strict):
+    #: An existing ``kubernetes.io/tls`` Secret in the deployment's namespace (a certificate
+    #: from your own CA); deploy checks it is there.
+    secret: Name | None = None
+    acme: Acme | None = None
+
+    @model_validator(mode="after")
+    def _one(self) -> Tls:
+        if (self.secret is None) == (self.acme is None):
+            raise ValueError("give exactly one of secret (an existing TLS Secret) or acme")
+        return self
+
+
+class Web(Strict):
+    """Where astronomers open the notebooks: https://<host>/ through an ingress controller
+    whose Service is a LoadBalancer (on OpenStack: an Octavia load balancer)."""
+
+    host: str = Field(pattern=HOST, max_length=253)
+    ingress: IngressController = IngressController()
+    tls: Tls
+
+
 CIDR = r"^\d+\.\d+\.\d+\.\d+/\d+$"
 VERSION = r"^\d+\.\d+\.\d+$"
 
@@ -232,6 +289,8 @@ class Profile(Strict):
     network: Network = Network()
     cephfs: Cephfs = Cephfs()
     kubernetes: KubernetesSpec = KubernetesSpec()
+    #: The public HTTPS address; without it the notebooks are reached by port-forward.
+    web: Web | None = None
     #: The Spark-on-Yarn fallback on plain VMs; optional.
     yarn: YarnSpec | None = None
     #: The share catalogue, relative to this profile file.
