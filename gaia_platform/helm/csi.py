@@ -69,10 +69,12 @@ def cephfs_values() -> dict[str, Any]:
     }
 
 
-def manila_values(cluster_id: str) -> dict[str, Any]:
+def manila_values() -> dict[str, Any]:
     """openstack-manila-csi values (keys as cloud-provider-openstack
     charts/manila-csi-plugin/values.yaml documents them at openstack-manila-csi-2.34.2)."""
     return {
+        # csimanila.clusterID (line 40) is left unset: it is only stamped on shares the
+        # driver provisions, and deploy provisions none (its PVs are static).
         # Only CEPHFS: this list replaces the default NFS item (lines 8-13), which would also
         # run forwarders to an NFS plugin that is not there. fsGroupPolicy is printed verbatim
         # into the CSIDriver (templates/csidriver.yaml), so it must be given.
@@ -81,16 +83,12 @@ def manila_values(cluster_id: str) -> dict[str, Any]:
             "fsGroupPolicy": "None",
             "fwdNodePluginEndpoint": {"dir": CEPHFS_PLUGIN_DIR, "sockFile": "csi.sock"},
         }],
-        # Stamped on shares the driver provisions (line 40); this deployment provisions none,
-        # but it names the cluster for anyone reading share metadata.
-        "csimanila": {"clusterID": cluster_id},
         "nodeplugin": {"tolerations": _TOLERATIONS},
         "controllerplugin": {"tolerations": _TOLERATIONS},
     }
 
 
-def releases(manila_chart: ChartRef, cephfs_chart: ChartRef,
-             cluster_id: str) -> tuple[CsiRelease, CsiRelease]:
+def releases(manila_chart: ChartRef, cephfs_chart: ChartRef) -> tuple[CsiRelease, CsiRelease]:
     """Both releases in install order: ceph-csi first, because each Manila plugin pod probes
     ceph-csi's socket at start and exits when it is missing (cloud-provider-openstack
     pkg/csi/manila/driver.go, initProxiedDriver)."""
@@ -98,5 +96,5 @@ def releases(manila_chart: ChartRef, cephfs_chart: ChartRef,
         CsiRelease("csi.cephfs", "csi-cephfs", "csi-ceph-system", cephfs_chart,
                    cephfs_values(), CEPHFS_DRIVER),
         CsiRelease("csi.manila", "csi-manila", "openstack-system", manila_chart,
-                   manila_values(cluster_id), MANILA_DRIVER),
+                   manila_values(), MANILA_DRIVER),
     )

@@ -106,7 +106,7 @@ def deploy_graph(deployment: Deployment, desired: DesiredState) -> list[Node[Any
         Node("kube.namespace", NamespaceKind(), desired.namespace,
              NamespaceTarget(desired.namespace, desired.deployment), ("kube.kubeconfig",)),
     ]
-    driver = csi_nodes(deployment, desired)
+    driver = csi_nodes(deployment)
     nodes += driver
     nodes += [
         Node("kube.csi-secret", CsiSecretKind(), desired.csi_secret, CsiSecretTarget(
@@ -154,7 +154,7 @@ def deploy_graph(deployment: Deployment, desired: DesiredState) -> list[Node[Any
     return nodes
 
 
-def csi_nodes(deployment: Deployment, desired: DesiredState) -> list[Node[Any]]:
+def csi_nodes(deployment: Deployment) -> list[Node[Any]]:
     """The CSI releases (unless ``install: never``), then the check that the driver is there;
     the check is last and its target names the driver version the volumes are made for."""
     spec = deployment.profile.cephfs.csi
@@ -166,7 +166,7 @@ def csi_nodes(deployment: Deployment, desired: DesiredState) -> list[Node[Any]]:
     cephfs_chart = charts.resolve(spec.cephfs_chart, path, "cephfs.csi.cephfs_chart")
     nodes: list[Node[Any]] = []
     after = "kube.kubeconfig"
-    for release in csi_charts.releases(manila_chart, cephfs_chart, desired.cluster.name):
+    for release in csi_charts.releases(manila_chart, cephfs_chart):
         nodes.append(Node(release.step, AddonReleaseKind(), release.name, AddonTarget(
             ReleaseTarget(release.name, release.chart, release.namespace, release.values,
                           create_namespace=True),

@@ -23,7 +23,7 @@ STAND_INS = REPO / "charts" / "sandbox"
 
 def _releases() -> tuple[csi_charts.CsiRelease, csi_charts.CsiRelease]:
     return csi_charts.releases(STAND_INS / "openstack-manila-csi",
-                               STAND_INS / "ceph-csi-cephfs", "gaia-sandbox")
+                               STAND_INS / "ceph-csi-cephfs")
 
 
 def test_the_manila_release_registers_only_the_cephfs_driver(render: Render) -> None:
@@ -132,8 +132,7 @@ def test_the_values_render_valid_objects_with_the_upstream_charts(render: Render
     import os
 
     root = Path(os.environ[UPSTREAM])
-    cephfs, manila = csi_charts.releases(root / "openstack-manila-csi", root / "ceph-csi-cephfs",
-                                         "gaia-sandbox")
+    cephfs, manila = csi_charts.releases(root / "openstack-manila-csi", root / "ceph-csi-cephfs")
     for release in (cephfs, manila):
         docs = render(release.chart, release=release.name, namespace=release.namespace,
                       values=release.values)
