@@ -103,6 +103,9 @@ def status_table(report: dict[str, Any]) -> None:
     if zeppelin:
         how = f" (after: {zeppelin['command']})" if zeppelin.get("command") else ""
         stdout.print(f"Zeppelin: [bold]{zeppelin['url']}[/bold]{how}")
+        if zeppelin.get("password_command"):
+            stdout.print(f"  log in as {zeppelin['user']}; the password: "
+                         f"{zeppelin['password_command']}", soft_wrap=True)
 
 
 def delete_summary(result: dict[str, Any]) -> None:
