@@ -324,3 +324,31 @@ def test_web_with_acme_installs_cert_manager_and_an_issuer(
     names = [i.metadata.name for i in
              client.NetworkingV1Api(api).list_namespaced_ingress("gaia").items]
     assert "zeppelin" not in names
+
+
+def test_pinning_a_v1_35_driver_changes_the_volumes_to_share_access_ids(
+        platform: Platform, deployed: dict[str, Any], tmp_path: Path) -> None:
+    import shutil
+
+    import yaml
+
+    chart = tmp_path / "openstack-manila-csi"
+    shutil.copytree(REPO / "charts/sandbox/openstack-manila-csi", chart)
+    meta = yaml.safe_load((chart / "Chart.yaml").read_text())
+    meta.update(version="2.35.0-sandbox", appVersion="v1.35.0")
+    (chart / "Chart.yaml").write_text(yaml.safe_dump(meta))
+    profile = yaml.safe_load((REPO / "openstack/clouds/sandbox.yaml").read_text())
+    profile["shares"] = str(REPO / "manila/shares.yaml")
+    profile["cephfs"]["csi"]["manila_chart"] = {"path": str(chart)}
+    path = tmp_path / "sandbox-v135.yaml"
+    path.write_text(yaml.safe_dump(profile))
+    plan = as_json(platform("plan", "--cloud", str(path), "--output", "json"))
+    steps = {s["id"]: s for s in plan["steps"]}
+    assert steps["csi.manila"]["action"] == "update"
+    assert "openstack-manila-csi-2.35.0-sandbox" in str(steps["csi.manila"]["changes"])
+    volume = steps["kube.pv/gaia-dr3"]
+    assert volume["action"] == "update"
+    before, after = volume["changes"]["csi.volumeAttributes"]
+    assert "shareAccessID" in before and "shareAccessIDs" not in before
+    assert "shareAccessIDs" in after and "shareAccessID" not in after
+    assert after["shareAccessIDs"] == before["shareAccessID"]
