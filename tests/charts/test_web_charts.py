@@ -94,3 +94,14 @@ def test_the_values_render_valid_objects_with_upstream_traefik_and_cert_manager(
     docs = render(manager.chart, release=manager.name, namespace=manager.namespace,
                   values=manager.values)
     assert find(docs, "CustomResourceDefinition", name=web_charts.ISSUER_CRD)
+
+
+@pytest.mark.parametrize("chart", [
+    web_charts.ACME_ISSUER_CHART, *sorted(p for p in STAND_INS.iterdir() if p.is_dir())],
+    ids=lambda p: p.name)
+def test_lint_strict(helm: Path, chart: Path) -> None:
+    from tests.charts.conftest import run_helm
+
+    values = {"ingressClassName": "traefik"} if chart == web_charts.ACME_ISSUER_CHART else None
+    result = run_helm(helm, "lint", "--strict", str(chart), values=values)
+    assert result.returncode == 0, result.stdout + result.stderr
