@@ -161,6 +161,12 @@ def plan(cloud: str, output: str) -> None:
         notes = (f"not observed: {opened.offline_reason}; every step shows what deploy would "
                  "check or create.",)
     ctx = opened.ctx
+    web = ctx.deployment.profile.web
+    if web:
+        # Octavia makes the address only when the ingress controller's Service exists.
+        notes += (f"https://{web.host}/ needs a DNS record pointing at the ingress "
+                  "controller's load balancer; deploy prints its address once the cloud has "
+                  "made it.",)
     result = make_plan(ctx, deploy_graph(ctx.deployment, ctx.desired),
                        ctx.deployment.profile.openstack.cloud, notes)
     emit_json(result.to_json()) if output == "json" else plan_table(result)
