@@ -181,6 +181,7 @@ def test_deploy_installed_the_csi_drivers_the_cluster_lacked(platform: Platform,
     # The emulated Magnum registers no CSI driver (as the Cluster API driver installs none),
     # so the first deploy installed both charts: ceph-csi first, then Manila.
     assert steps["csi.cephfs"]["status"] == steps["csi.manila"]["status"] == "done"
+    assert steps["csi.cephfs"]["action"] == steps["csi.manila"]["action"] == "create"
     assert steps["csi.manila"]["depends_on"] == ["csi.cephfs"]
     assert steps["kube.csi-driver"]["depends_on"] == ["csi.manila"]
     api = _kube(platform)
