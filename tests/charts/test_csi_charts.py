@@ -2,7 +2,7 @@
 charts (which read the same keys as upstream's), and the PV each driver version gets.
 
 `helm template` of the real upstream charts (openstack-manila-csi, ceph-csi-cephfs) needs
-their Helm repositories, which no test can reach; notes/csi.md records the one-off check of
+their Helm repositories, which no test can reach; notes/cluster-addons.md records the one-off check of
 these values against the upstream 2.34.2 and 3.15.1 chart sources.
 """
 
