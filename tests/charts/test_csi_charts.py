@@ -2,8 +2,8 @@
 charts (which read the same keys as upstream's), and the PV each driver version gets.
 
 `helm template` of the real upstream charts (openstack-manila-csi, ceph-csi-cephfs) needs
-their Helm repositories, which no test can reach; notes/cluster-addons.md records the one-off check of
-these values against the upstream 2.34.2 and 3.15.1 chart sources.
+their Helm repositories, which no test can reach; notes/cluster-addons.md records the one-off
+check of these values against the upstream 2.34.2 and 3.15.1 chart sources.
 """
 
 from __future__ import annotations
@@ -139,3 +139,44 @@ def test_the_values_render_valid_objects_with_the_upstream_charts(render: Render
         assert find(docs, "CSIDriver")["metadata"]["name"] == release.driver
         for doc in docs:
             validate(doc)
+
+
+def test_a_pinned_chart_is_fetched_from_its_repository_at_that_version(
+        helm: Path, tmp_path: Path) -> None:
+    """The path real clouds take (repository + name + version), against a Helm repository
+    served on 127.0.0.1 holding two versions of the stand-in: the pinned one is rendered."""
+    import functools
+    import http.server
+    import shutil
+    import threading
+
+    import yaml
+
+    from gaia_platform.kube.helm import Helm
+    from tests.charts.conftest import run_helm
+
+    repo = tmp_path / "repo"
+    repo.mkdir()
+    for version in ("2.34.2", "2.35.0"):
+        chart = tmp_path / version / "openstack-manila-csi"
+        shutil.copytree(STAND_INS / "openstack-manila-csi", chart)
+        meta = yaml.safe_load((chart / "Chart.yaml").read_text())
+        meta.update(version=version, appVersion=f"v1.{version.split('.')[1]}.0")
+        (chart / "Chart.yaml").write_text(yaml.safe_dump(meta))
+        assert run_helm(helm, "package", str(chart), "-d", str(repo)).returncode == 0
+    handler = functools.partial(http.server.SimpleHTTPRequestHandler, directory=str(repo))
+    server = http.server.ThreadingHTTPServer(("127.0.0.1", 0), handler)
+    threading.Thread(target=server.serve_forever, daemon=True).start()
+    url = f"http://127.0.0.1:{server.server_address[1]}"
+    try:
+        assert run_helm(helm, "repo", "index", str(repo), "--url", url).returncode == 0
+        pinned = charts.RemoteChart(url, "openstack-manila-csi", "2.34.2")
+        _, manila = csi_charts.releases(pinned, STAND_INS / "ceph-csi-cephfs")
+        rendered = Helm(tmp_path / "unused-kubeconfig").render(
+            manila.name, manila.chart, manila.values, manila.namespace)
+    finally:
+        server.shutdown()
+    assert (rendered["chart"], rendered["version"]) == ("openstack-manila-csi", "2.34.2")
+    assert [name for kind, name, _ in rendered["resources"] if kind == "CSIDriver"] == [
+        "cephfs.manila.csi.openstack.org"]
+    assert charts.manila_driver_version(pinned) == (1, 34)
