@@ -13,6 +13,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 from typing import Any
 
+from ..errors import ConfigError
 from ..plan import Action, Decision
 from .base import Context, Progress, Unknown
 from .kube import read_or_absent
@@ -124,8 +125,6 @@ class MarkerCheckKind:
     def apply(self, ctx: Context, target: MarkerCheckTarget, observed: Any, decision: Decision,
               progress: Progress) -> Any:
         if observed is None:
-            from ..errors import ConfigError
-
             raise ConfigError(f"The cluster has no {target.marker}, and "
                               f"{ctx.deployment.profile_path} sets {target.field}: never. Set "
                               f"it to auto (deploy installs {target.remedy}), or install it "
@@ -159,8 +158,6 @@ class TlsSecretKind:
 
     def apply(self, ctx: Context, target: TlsSecretTarget, observed: Any, decision: Decision,
               progress: Progress) -> Any:
-        from ..errors import ConfigError
-
         where = f"{ctx.deployment.profile_path} (web.tls.secret)"
         if observed is None:
             raise ConfigError(

@@ -6,9 +6,17 @@ from __future__ import annotations
 import json
 from pathlib import Path
 
+import pytest
 import yaml
 
-from tests.unit.test_cli_offline import REPO, _platform, no_credentials  # noqa: F401
+from tests.unit.test_cli_offline import REPO, _platform
+
+
+@pytest.fixture
+def no_credentials(tmp_path: Path) -> dict[str, str]:
+    """No clouds.yaml anywhere openstacksdk looks (as in test_cli_offline.py)."""
+    return {"HOME": str(tmp_path), "OS_CLIENT_CONFIG_FILE": str(tmp_path / "none.yaml"),
+            "XDG_CONFIG_HOME": str(tmp_path), "GAIA_STATE_DIR": str(tmp_path / "state")}
 
 
 def _steps(env: dict[str, str], cloud: str = "cambridge") -> dict[str, dict[str, object]]:
@@ -18,7 +26,7 @@ def _steps(env: dict[str, str], cloud: str = "cambridge") -> dict[str, dict[str,
 
 
 def test_cambridge_plan_lists_the_pinned_csi_charts_in_install_order(
-        no_credentials: dict[str, str]) -> None:  # noqa: F811
+        no_credentials: dict[str, str]) -> None:
     steps = _steps(no_credentials)
     assert "ceph-csi-cephfs-3.15.1 from https://ceph.github.io/csi-charts" \
         in str(steps["csi.cephfs"]["reason"])
@@ -30,7 +38,7 @@ def test_cambridge_plan_lists_the_pinned_csi_charts_in_install_order(
 
 
 def test_cambridge_plan_lists_the_https_entry_point(
-        no_credentials: dict[str, str]) -> None:  # noqa: F811
+        no_credentials: dict[str, str]) -> None:
     result = _platform("plan", "--cloud", "cambridge", "--output", "json", env=no_credentials)
     notes = json.loads(result.stdout)["notes"]
     assert any("https://dmp.gaia.ac.uk/ needs a DNS record" in note for note in notes)
@@ -56,7 +64,7 @@ def _variant(tmp_path: Path, change: dict[str, object]) -> Path:
 
 
 def test_install_never_plans_only_checks(tmp_path: Path,
-                                         no_credentials: dict[str, str]) -> None:  # noqa: F811
+                                         no_credentials: dict[str, str]) -> None:
     path = _variant(tmp_path, {"cephfs.csi": {"install": "never"},
                                "web.ingress": {"install": "never"}})
     steps = _steps(no_credentials, str(path))
@@ -66,7 +74,7 @@ def test_install_never_plans_only_checks(tmp_path: Path,
 
 
 def test_a_chart_with_both_path_and_repository_is_refused(
-        tmp_path: Path, no_credentials: dict[str, str]) -> None:  # noqa: F811
+        tmp_path: Path, no_credentials: dict[str, str]) -> None:
     path = _variant(tmp_path, {"cephfs.csi.manila_chart.path": "charts/x"})
     result = _platform("plan", "--cloud", str(path), env=no_credentials)
     assert result.returncode == 2
@@ -75,7 +83,7 @@ def test_a_chart_with_both_path_and_repository_is_refused(
 
 
 def test_tls_needs_exactly_one_source(tmp_path: Path,
-                                      no_credentials: dict[str, str]) -> None:  # noqa: F811
+                                      no_credentials: dict[str, str]) -> None:
     path = _variant(tmp_path, {"web.tls": {"secret": "gaia-cert", "acme": {}}})
     result = _platform("plan", "--cloud", str(path), env=no_credentials)
     assert result.returncode == 2
@@ -83,7 +91,7 @@ def test_tls_needs_exactly_one_source(tmp_path: Path,
 
 
 def test_a_missing_local_chart_names_file_and_field(
-        tmp_path: Path, no_credentials: dict[str, str]) -> None:  # noqa: F811
+        tmp_path: Path, no_credentials: dict[str, str]) -> None:
     path = _variant(tmp_path, {"web.ingress.chart": {"path": "no/such/chart"}})
     result = _platform("plan", "--cloud", str(path), env=no_credentials)
     assert result.returncode == 2
