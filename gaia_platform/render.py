@@ -99,6 +99,9 @@ def status_table(report: dict[str, Any]) -> None:
     for release in report.get("releases", []):
         stdout.print(f"release {release['name']}: {release['chart']} revision "
                      f"{release['revision']} {release['status']}")
+    for addon in report.get("addons", []):
+        stdout.print(f"add-on {addon['namespace']}/{addon['name']}: {addon['chart']} revision "
+                     f"{addon['revision']} {addon['status']}")
     zeppelin = report.get("zeppelin")
     if zeppelin:
         how = f" (after: {zeppelin['command']})" if zeppelin.get("command") else ""

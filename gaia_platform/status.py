@@ -30,6 +30,7 @@ def collect(ctx: Context) -> dict[str, Any]:
                                                  magnum.ca(cluster["uuid"]))
     volumes = _volumes(ctx) if kube_ok else {}
     releases, zeppelin = (_releases(ctx), _zeppelin(ctx)) if kube_ok else ([], None)
+    addons = _addons(ctx) if kube_ok else []
     manila = Manila(ctx.cloud)
     shares = []
     for plan in desired.shares:
@@ -53,6 +54,7 @@ def collect(ctx: Context) -> dict[str, Any]:
         "shares": shares,
         "kubernetes_reachable": kube_ok,
         "releases": releases,
+        "addons": addons,
         "zeppelin": zeppelin,
     }
 
@@ -92,6 +94,25 @@ def _releases(ctx: Context) -> list[dict[str, Any]]:
         if current is not None:
             found.append({"name": name, "revision": current["revision"],
                           "status": current["status"],
+                          "chart": f"{current['chart']}-{current['version']}"})
+    return found
+
+
+def _addons(ctx: Context) -> list[dict[str, Any]]:
+    """The add-on releases deploy installs when a cluster lacks them (steps/addons.py), as
+    far as they are there: each chart's name and version say what is installed."""
+    from .helm import csi, web
+    from .kube.helm import Helm
+
+    helm = Helm(ctx.kubeconfig_path)
+    found = []
+    for name, namespace in (csi.CEPHFS_RELEASE, csi.MANILA_RELEASE, web.INGRESS_RELEASE,
+                            web.CERT_MANAGER_RELEASE,
+                            (web.ISSUER_RELEASE, ctx.desired.namespace)):
+        current = helm.current(name, namespace)
+        if current is not None:
+            found.append({"name": name, "namespace": namespace,
+                          "revision": current["revision"], "status": current["status"],
                           "chart": f"{current['chart']}-{current['version']}"})
     return found
 

@@ -39,6 +39,11 @@ _TOLERATIONS = [
 ]
 
 
+#: (release, namespace) of each chart, in install order.
+CEPHFS_RELEASE = ("csi-cephfs", "csi-ceph-system")
+MANILA_RELEASE = ("csi-manila", "openstack-system")
+
+
 @dataclass(frozen=True)
 class CsiRelease:
     """One CSI chart release: what it is called, where, from which chart, with which values,
@@ -93,8 +98,8 @@ def releases(manila_chart: ChartRef, cephfs_chart: ChartRef) -> tuple[CsiRelease
     ceph-csi's socket at start and exits when it is missing (cloud-provider-openstack
     pkg/csi/manila/driver.go, initProxiedDriver)."""
     return (
-        CsiRelease("csi.cephfs", "csi-cephfs", "csi-ceph-system", cephfs_chart,
-                   cephfs_values(), CEPHFS_DRIVER),
-        CsiRelease("csi.manila", "csi-manila", "openstack-system", manila_chart,
-                   manila_values(), MANILA_DRIVER),
+        CsiRelease("csi.cephfs", *CEPHFS_RELEASE, cephfs_chart, cephfs_values(),
+                   CEPHFS_DRIVER),
+        CsiRelease("csi.manila", *MANILA_RELEASE, manila_chart, manila_values(),
+                   MANILA_DRIVER),
     )

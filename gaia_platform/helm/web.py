@@ -27,6 +27,13 @@ ISSUER_ANNOTATION = "cert-manager.io/issuer"
 ISSUER_CRD = "issuers.cert-manager.io"
 
 
+#: (release, namespace) of the two upstream charts, and the issuer's release name (it lives in
+#: the deployment's namespace).
+INGRESS_RELEASE = ("traefik", "traefik")
+CERT_MANAGER_RELEASE = ("cert-manager", "cert-manager")
+ISSUER_RELEASE = "acme-issuer"
+
+
 @dataclass(frozen=True)
 class WebRelease:
     step: str
@@ -39,7 +46,7 @@ class WebRelease:
 def ingress_controller(web: Web, chart: ChartRef) -> WebRelease:
     """Traefik, values as its chart documents them (traefik-helm-chart v41.3.0
     traefik/values.yaml)."""
-    return WebRelease("web.ingress-controller", "traefik", "traefik", chart, {
+    return WebRelease("web.ingress-controller", *INGRESS_RELEASE, chart, {
         # The class the Zeppelin Ingress names; not the default class, so the controller
         # serves only what asks for it (ingressClass, lines 126-130).
         "ingressClass": {"enabled": True, "isDefaultClass": False,
@@ -57,7 +64,7 @@ def ingress_controller(web: Web, chart: ChartRef) -> WebRelease:
 def cert_manager(chart: ChartRef) -> WebRelease:
     # crds.enabled installs the CRDs with the chart (cert-manager v1.21.1
     # deploy/charts/cert-manager/values.yaml lines 106-109; default false).
-    return WebRelease("web.cert-manager", "cert-manager", "cert-manager", chart,
+    return WebRelease("web.cert-manager", *CERT_MANAGER_RELEASE, chart,
                       {"crds": {"enabled": True}})
 
 
@@ -65,7 +72,7 @@ def acme_issuer(web: Web, namespace: str) -> WebRelease:
     """This repository's charts/acme-issuer: one Issuer answering HTTP-01 through the ingress
     class (fields of cert-manager v1.21.1 pkg/apis/acme/v1/types_issuer.go)."""
     assert web.tls.acme is not None
-    return WebRelease("web.acme-issuer", "acme-issuer", namespace, ACME_ISSUER_CHART, {
+    return WebRelease("web.acme-issuer", ISSUER_RELEASE, namespace, ACME_ISSUER_CHART, {
         "name": ISSUER,
         "server": web.tls.acme.server,
         "email": web.tls.acme.email or "",

@@ -190,6 +190,10 @@ def test_deploy_installed_the_csi_drivers_the_cluster_lacked(platform: Platform,
                           ("cephfs.csi.ceph.com", "csi-cephfs")):
         annotations = drivers[name].metadata.annotations or {}
         assert annotations.get("meta.helm.sh/release-name") == release
+    status = as_json(platform("status", "--cloud", "sandbox", "--output", "json"))
+    assert {(a["name"], a["namespace"], a["chart"]) for a in status["addons"]} >= {
+        ("csi-cephfs", "csi-ceph-system", "ceph-csi-cephfs-3.15.1-sandbox"),
+        ("csi-manila", "openstack-system", "openstack-manila-csi-2.34.2-sandbox")}
     # The PVs are made for the driver version the pinned (stand-in) chart installs: v1.34.
     volume = client.CoreV1Api(api).read_persistent_volume("gaia-sandbox-gaia-dr3")
     attributes = volume.spec.csi.volume_attributes
