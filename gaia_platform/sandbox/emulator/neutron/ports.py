@@ -12,7 +12,7 @@ from typing import Any
 from ..store import Record
 from .base import Kind
 from .core import STANDARD, parse_address, parse_network
-from .errors import NeutronError, in_use, invalid_attr, invalid_input, not_found
+from .errors import NeutronError, in_use, invalid_attr, invalid_input, not_found, policy
 
 ROUTER_OWNERS = ("network:router_interface", "network:router_gateway", "network:floatingip",
                  "network:router_interface_distributed", "network:ha_router_replicated_interface")
@@ -129,6 +129,13 @@ class Ports(Kind):
 
     def update(self, project_id: str, rid: str, body: dict[str, Any]) -> Record:
         port = self.find(project_id, rid)
+        if "mac_address" in body:
+            # The API allows it (neutron-lib port definition: allow_put), the default policy
+            # does not for a plain member: update_port:mac_address is ADMIN_OR_SERVICE or the
+            # network owner's manager (neutron/conf/policies/port.py). The emulated user has
+            # the member and reader roles only; neutron/policy.py checks an attribute whenever
+            # the body sets it, even to its current value.
+            raise policy("rule:update_port:mac_address")
         self.check_body(body, creating=False)
         if "security_groups" in body:
             body = {**body, "security_groups": [
