@@ -193,6 +193,8 @@ _RULES: list[tuple[str, list[str], Handler]] = [
     ("/servers/<server_id>/tags", ["GET", "PUT", "DELETE"], server_routes.tags),
     ("/servers/<server_id>/tags/<name>", ["GET", "PUT", "DELETE"], server_routes.tag),
     ("/servers/<server_id>/os-interface", ["GET"], server_routes.interfaces),
+    ("/servers/<server_id>/ips", ["GET"], server_routes.ips),
+    ("/servers/<server_id>/ips/<label>", ["GET"], server_routes.ips_of_network),
 ]
 
 SERVICE = Service(

@@ -1,0 +1,144 @@
+"""Nova behaviours the emulator once got wrong (issue 8), through openstacksdk or raw HTTP."""
+
+from __future__ import annotations
+
+import openstack
+import pytest
+import requests
+
+from tests.conftest import Emulator
+
+WAIT = {"interval": 0.05, "wait": 10}
+
+
+def _headers(conn: openstack.connection.Connection, version: str | None = None,
+             ) -> dict[str, str]:
+    headers = {"X-Auth-Token": conn.session.get_token()}
+    if version:
+        headers["OpenStack-API-Version"] = f"compute {version}"
+    return headers
+
+
+def _boot_args(conn: openstack.connection.Connection) -> dict[str, str]:
+    return {"flavorRef": conn.compute.find_flavor("gaia.vm.2vcpu").id,
+            "imageRef": conn.image.find_image("ubuntu-jammy").id}
+
+
+def _server_on_own_network(conn: openstack.connection.Connection) -> str:
+    network = conn.network.create_network(name="own")
+    conn.network.create_subnet(network_id=network.id, cidr="10.30.0.0/24", ip_version=4)
+    server = conn.compute.create_server(name="vm", networks=[{"uuid": network.id}],
+                                        flavor_id=_boot_args(conn)["flavorRef"],
+                                        image_id=_boot_args(conn)["imageRef"])
+    return str(conn.compute.wait_for_server(server, **WAIT).id)
+
+
+def test_boot_without_a_network_uses_the_only_shared_network_even_if_external(
+    emulator: Emulator,
+) -> None:
+    # A new project has no network of its own; the seeded "cephfs" network is shared and
+    # external. Nova's _get_available_networks returns it and boots on it.
+    conn = emulator.connect()
+    cephfs = conn.network.find_network("cephfs")
+    assert cephfs.is_shared and cephfs.is_router_external
+    answer = requests.post(f"{emulator.url}/compute/v2.1/servers",
+                           json={"server": {"name": "auto", "networks": "auto",
+                                            **_boot_args(conn)}},
+                           headers=_headers(conn, "2.37"), timeout=5)
+    assert answer.status_code == 202, answer.text
+    server = conn.compute.wait_for_server(conn.compute.get_server(answer.json()["server"]["id"]),
+                                          **WAIT)
+    assert list(server.addresses) == ["cephfs"]
+    # With a network of its own as well, the choice is ambiguous: 409 NetworkAmbiguous.
+    own = conn.network.create_network(name="own")
+    conn.network.create_subnet(network_id=own.id, cidr="10.30.0.0/24", ip_version=4)
+    again = requests.post(f"{emulator.url}/compute/v2.1/servers",
+                          json={"server": {"name": "auto2", "networks": "auto",
+                                           **_boot_args(conn)}},
+                          headers=_headers(conn, "2.37"), timeout=5)
+    assert again.status_code == 409
+    assert again.json()["conflictingRequest"]["message"] == (
+        "Multiple possible networks found, use a Network ID to be more specific.")
+
+
+def test_external_network_not_shared_is_refused(emulator: Emulator) -> None:
+    conn = emulator.connect()
+    public = conn.network.find_network("public")
+    answer = requests.post(f"{emulator.url}/compute/v2.1/servers",
+                           json={"server": {"name": "x", "networks": [{"uuid": public.id}],
+                                            **_boot_args(conn)}},
+                           headers=_headers(conn, "2.37"), timeout=5)
+    assert answer.status_code == 403
+    assert "not allowed to create an interface on external network" in (
+        answer.json()["forbidden"]["message"])
+
+
+def test_all_tenants_is_admin_only(emulator: Emulator) -> None:
+    conn = emulator.connect()
+    with pytest.raises(openstack.exceptions.ForbiddenException,
+                       match="servers:detail:get_all_tenants"):
+        list(conn.compute.servers(all_projects=True))
+    brief = requests.get(f"{emulator.url}/compute/v2.1/servers?all_tenants=1",
+                         headers=_headers(conn), timeout=5)
+    assert brief.status_code == 403
+    assert brief.json()["forbidden"]["message"] == (
+        "Policy doesn't allow os_compute_api:servers:index:get_all_tenants to be performed.")
+    # all_tenants=0 is a plain listing; a value that is no boolean is 400.
+    assert requests.get(f"{emulator.url}/compute/v2.1/servers?all_tenants=0",
+                        headers=_headers(conn), timeout=5).status_code == 200
+    assert requests.get(f"{emulator.url}/compute/v2.1/servers?all_tenants=maybe",
+                        headers=_headers(conn), timeout=5).status_code == 400
+
+
+def test_reboot_shows_reboot_until_it_finishes(emulator: Emulator) -> None:
+    conn = emulator.connect()
+    server_id = _server_on_own_network(conn)
+    emulator.set_time_scale(1.0)  # a reboot now takes 20 s: long enough to be seen
+    conn.compute.reboot_server(server_id, "SOFT")
+    rebooting = conn.compute.get_server(server_id)
+    assert (rebooting.status, rebooting.task_state) == ("REBOOT", "rebooting")
+    with pytest.raises(openstack.exceptions.ConflictException, match="task_state rebooting"):
+        conn.compute.reboot_server(server_id, "SOFT")
+    conn.compute.reboot_server(server_id, "HARD")  # allowed over a soft reboot
+    assert conn.compute.get_server(server_id).status == "HARD_REBOOT"
+    emulator.set_time_scale(0.005)
+    done = conn.compute.wait_for_server(conn.compute.get_server(server_id), **WAIT)
+    assert done.task_state is None
+
+
+def test_server_ips_are_listed_per_network(emulator: Emulator) -> None:
+    conn = emulator.connect()
+    server_id = _server_on_own_network(conn)
+    url = f"{emulator.url}/compute/v2.1/servers/{server_id}/ips"
+    answer = requests.get(url, headers=_headers(conn), timeout=5)
+    assert answer.status_code == 200
+    ((label, addresses),) = answer.json()["addresses"].items()
+    assert label == "own" and addresses[0]["version"] == 4
+    assert set(addresses[0]) == {"version", "addr"}
+    assert addresses[0]["addr"].startswith("10.30.0.")
+    one = requests.get(f"{url}/own", headers=_headers(conn), timeout=5)
+    assert one.json() == {"own": addresses}
+    missing = requests.get(f"{url}/elsewhere", headers=_headers(conn), timeout=5)
+    assert missing.status_code == 404
+    assert missing.json()["itemNotFound"]["message"] == (
+        "Instance is not a member of specified network")
+
+
+def test_hostname_can_be_updated_from_2_90(emulator: Emulator) -> None:
+    conn = emulator.connect()
+    server_id = _server_on_own_network(conn)
+    url = f"{emulator.url}/compute/v2.1/servers/{server_id}"
+    old = requests.put(url, json={"server": {"hostname": "worker-1"}},
+                       headers=_headers(conn, "2.89"), timeout=5)
+    assert old.status_code == 400 and "'hostname' was unexpected" in old.text
+    new = requests.put(url, json={"server": {"hostname": "worker-1"}},
+                       headers=_headers(conn, "2.90"), timeout=5)
+    assert new.status_code == 200, new.text
+    assert new.json()["server"]["OS-EXT-SRV-ATTR:hostname"] == "worker-1"
+    # 2.90 takes a bare host name; 2.94 an FQDN.
+    dotted = requests.put(url, json={"server": {"hostname": "worker-1.gaia"}},
+                          headers=_headers(conn, "2.90"), timeout=5)
+    assert dotted.status_code == 400
+    fqdn = requests.put(url, json={"server": {"hostname": "worker-1.gaia"}},
+                        headers=_headers(conn, "2.94"), timeout=5)
+    assert fqdn.status_code == 200
