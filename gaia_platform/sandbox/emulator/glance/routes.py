@@ -7,6 +7,8 @@ marker pagination, show, create (metadata only) and delete. Errors are webob's J
 
 from __future__ import annotations
 
+from collections.abc import Callable
+from datetime import UTC, datetime
 from typing import Any
 from urllib.parse import urlencode
 
@@ -75,6 +77,43 @@ def _matches(image: Record, key: str, wanted: str) -> bool:
     return value is not None and str(value) == wanted
 
 
+def _parse_time(text: str) -> datetime:
+    moment = datetime.fromisoformat(text)
+    return moment if moment.tzinfo else moment.replace(tzinfo=UTC)
+
+
+def _time_filter(key: str, expression: str) -> tuple[str, datetime]:
+    """``created_at=gte:2026-11-30T12:00:00Z``: glance/common/utils.py split_filter_op (a bare
+    ISO time means eq) and glance/db/sqlalchemy/api.py _make_conditions_from_filters."""
+    try:
+        return "eq", _parse_time(expression)
+    except ValueError:
+        pass
+    operator, colon, threshold = expression.partition(":")
+    if not colon:
+        operator, threshold = "eq", expression
+    try:
+        moment = _parse_time(threshold)
+    except ValueError:
+        raise ApiError(400, f'Bad "{key}" query filter format. Use ISO 8601 DateTime '
+                            "notation.") from None
+    if operator not in _OPERATORS:
+        raise ApiError(400, "Unable to filter on a unknown operator.")
+    return operator, moment
+
+
+# glance/common/utils.py evaluate_filter_op
+_OPERATORS: dict[str, Callable[[datetime, datetime], bool]] = {
+    "gt": lambda a, b: a > b, "gte": lambda a, b: a >= b,
+    "lt": lambda a, b: a < b, "lte": lambda a, b: a <= b,
+    "neq": lambda a, b: a != b, "eq": lambda a, b: a == b,
+}
+
+
+def _compare(value: datetime, operator: str, threshold: datetime) -> bool:
+    return bool(_OPERATORS[operator](value, threshold))
+
+
 def _filtered(call: Call) -> list[Record]:
     args = call.request.args
     visibility = args.get("visibility")
@@ -91,6 +130,10 @@ def _filtered(call: Call) -> list[Record]:
         images = [i for i in images if _matches(i, key, args[key])]
     tags = args.getlist("tag")
     images = [i for i in images if set(tags) <= set(i["tags"])]
+    for key in ("created_at", "updated_at"):
+        if args.get(key):
+            operator, threshold = _time_filter(key, args[key])
+            images = [i for i in images if _compare(_parse_time(i[key]), operator, threshold)]
     for key, sign in (("size_min", 1), ("size_max", -1)):
         if args.get(key):
             try:
