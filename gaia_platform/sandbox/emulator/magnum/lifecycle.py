@@ -1,11 +1,13 @@
 """How clusters and node groups move from *_IN_PROGRESS to *_COMPLETE or *_FAILED.
 
 As in magnum/conductor/handlers/cluster_conductor.py and nodegroup_conductor.py, plus the
-periodic status sync that copies the driver's (Heat's) outcome into Magnum:
+periodic status sync that copies the Cluster API driver's view into Magnum
+(magnum_capi_helm/driver.py update_cluster_status; see capi.py):
 
 * create: cluster and both default node groups CREATE_IN_PROGRESS, then all CREATE_COMPLETE
-  (api_address, coe_version, node addresses and health filled in) or all CREATE_FAILED with the
-  reason, which also shows per node group in the cluster's ``faults``;
+  with no status_reason (api_address, coe_version from the image's kube_version, node addresses
+  and the CAPIMonitor's health filled in), or, when an outcome fault is armed, all
+  CREATE_FAILED with the reason, which also shows per node group in the cluster's ``faults``;
 * update (PATCH node_count, resize, upgrade, node group create/update/delete): the node groups
   concerned carry their own operation; the cluster is UPDATE_IN_PROGRESS until none is left,
   then UPDATE_COMPLETE, or UPDATE_FAILED with the first failure's reason;
@@ -21,12 +23,11 @@ from __future__ import annotations
 from typing import TYPE_CHECKING
 
 from ..store import Record
-from . import kubenodes
+from . import capi, kubenodes
 
 if TYPE_CHECKING:
     from .models import MagnumBackend
 
-DEFAULT_KUBE_VERSION = "v1.34.4"
 
 
 # -- nodes ---------------------------------------------------------------------------------
@@ -38,17 +39,11 @@ def _address(cluster: Record) -> str:
 
 
 def realize(cluster: Record, group: Record) -> None:
-    """Give the node group exactly ``node_count`` servers: asked-for removals first, then
-    the newest; new servers take the lowest free index."""
+    """Give the node group exactly ``node_count`` servers: the newest go first (the Cluster
+    API driver ignores nodes_to_remove, capi.py); new servers take the lowest free index."""
     nodes: list[dict[str, str]] = list(group.get("_nodes", []))
-    removals = set(group.pop("_remove", []) or [])
+    group.pop("_remove", None)
     target = int(group["node_count"])
-    while len(nodes) > target and removals:
-        doomed = next((n for n in nodes if n["name"] in removals or n["address"] in removals),
-                      None)
-        if doomed is None:
-            break
-        nodes.remove(doomed)
     nodes = nodes[:target]
     used = {n["name"] for n in nodes}
     index = 0
@@ -92,12 +87,28 @@ def _sync_nodes(backend: MagnumBackend, cluster: Record, gone: bool = False) -> 
 
 
 def _healthy(backend: MagnumBackend, cluster: Record) -> None:
-    # Magnum's Kubernetes monitor: the API answers, and each node's Ready condition.
-    reason = {"api": "ok"}
-    for spec in node_specs(backend, cluster):
-        reason[f"{spec.name}.Ready"] = "True"
+    # magnum_capi_helm/common/capi_monitor.py: health from the Cluster API resources, one
+    # "Ready" per kind, never per node.
     cluster["health_status"] = "HEALTHY"
-    cluster["health_status_reason"] = reason
+    cluster["health_status_reason"] = capi.health_reason()
+
+
+def _coe_version(backend: MagnumBackend, template: Record) -> str | None:
+    """The Kubernetes version the template's image gives (capi.py); None if it gives none."""
+    image = _image(backend, template)
+    try:
+        return capi.coe_version(image) if image is not None else None
+    except capi.DriverRefused:
+        return None
+
+
+def _image(backend: MagnumBackend, template: Record) -> Record | None:
+    glance = backend.state.backends["glance"]
+    ref = template.get("image_id")
+    found = glance.images.get(ref)
+    if found is None:
+        found = next((i for i in glance.images.values() if i.get("name") == ref), None)
+    return dict(found) if found is not None else None
 
 
 def _api_address(backend: MagnumBackend, cluster: Record) -> str:
@@ -130,11 +141,13 @@ def _finish_create(backend: MagnumBackend, cluster: Record) -> None:
         if reason:
             group["_nodes"] = []
     cluster["status"] = outcome
-    cluster["status_reason"] = reason or "Stack CREATE completed successfully"
+    # The conductor set status_reason to None; the Cluster API driver never writes one on
+    # success (update_cluster_status), so a failure's reason is the only one there is.
+    cluster["status_reason"] = reason or None
     if not reason:
         cluster["api_address"] = _api_address(backend, cluster)
-        cluster["coe_version"] = (cluster.get("labels") or {}).get("kube_tag") \
-            or DEFAULT_KUBE_VERSION
+        template = backend.templates.get(cluster["cluster_template_id"], {})
+        cluster["coe_version"] = _coe_version(backend, template)
         _healthy(backend, cluster)
     cluster["updated_at"] = backend.stamp()
     _end(cluster)
@@ -175,22 +188,20 @@ def _finish_group(backend: MagnumBackend, cluster: Record, group: Record) -> Non
     realize(cluster, group)
     target = group.pop("_upgrade_to", None)
     if target and target in backend.templates:
-        _upgrade(cluster, group, backend.templates[target])
+        _upgrade(backend, cluster, group, backend.templates[target])
     group["status"] = f"{operation.upper()}_COMPLETE"
     group["status_reason"] = None
 
 
-def _upgrade(cluster: Record, group: Record, template: Record) -> None:
-    """Upgrading a default node group moves the whole cluster to the template's version."""
-    version = (template.get("labels") or {}).get("kube_tag") or DEFAULT_KUBE_VERSION
+def _upgrade(backend: MagnumBackend, cluster: Record, group: Record, template: Record) -> None:
+    """Upgrading moves the cluster to the template, and so to its image's kube_version
+    (magnum_capi_helm/driver.py upgrade_cluster; the KubeadmControlPlane reports it)."""
+    version = _coe_version(backend, template)
     group["version"] = version
     group["image_id"] = template["image_id"]
     if group.get("is_default"):
         cluster["cluster_template_id"] = template["uuid"]
         cluster["coe_version"] = version
-        if "kube_tag" in (template.get("labels") or {}):
-            cluster["labels"] = {**(cluster.get("labels") or {}),
-                                 "kube_tag": template["labels"]["kube_tag"]}
 
 
 def _finish_update(backend: MagnumBackend, cluster: Record) -> None:
@@ -198,7 +209,7 @@ def _finish_update(backend: MagnumBackend, cluster: Record) -> None:
     sync_failure = _sync_nodes(backend, cluster)
     reason = reason or sync_failure
     cluster["status"] = "UPDATE_FAILED" if reason else "UPDATE_COMPLETE"
-    cluster["status_reason"] = reason or "Stack UPDATE completed successfully"
+    cluster["status_reason"] = reason or None
     if not reason:
         _healthy(backend, cluster)
     cluster["updated_at"] = backend.stamp()

@@ -102,7 +102,8 @@ def template_item(call: Call, ident: str) -> Response:
         templates.delete(backend, record)
         return _answer(call, None, 204)
     if call.request.method == "PATCH":
-        record = templates.update(backend, record, call.body(), _admin(call))
+        record = templates.update(backend, record, call.body(), _admin(call),
+                                  str(call.token["user"]["id"]) if call.token else "")
     return _answer(call, templates.view(backend, record))
 
 
