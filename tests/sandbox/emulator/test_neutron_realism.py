@@ -118,3 +118,70 @@ def test_extensions_advertise_sorting_and_revision_if_match(emulator: Emulator) 
     conn = emulator.connect()
     aliases = {ext.alias for ext in conn.network.extensions()}
     assert {"sorting", "revision-if-match", "standard-attr-tag"} <= aliases
+
+
+# -- issue 9: the policy and validation checks real Neutron applies to a member -------------
+def test_member_port_attributes_on_a_shared_network_are_policed(emulator: Emulator) -> None:
+    # neutron/conf/policies/port.py: on a network another project owns (the seeded, shared
+    # cephfs network) a member may pick a subnet but not an address, MAC or port security.
+    conn = emulator.connect()
+    cephfs = conn.network.find_network("cephfs")
+    (subnet,) = conn.network.subnets(network_id=cephfs.id)
+    port = conn.network.create_port(network_id=cephfs.id, fixed_ips=[{"subnet_id": subnet.id}])
+    assert port.fixed_ips[0]["subnet_id"] == subnet.id
+    refused = [
+        ({"fixed_ips": [{"subnet_id": subnet.id, "ip_address": "10.4.200.200"}]},
+         "create_port:fixed_ips:ip_address"),
+        ({"mac_address": "fa:16:3e:00:00:02"}, "create_port:mac_address"),
+        ({"port_security_enabled": False}, "create_port:port_security_enabled"),
+        ({"binding:host_id": "compute-1"}, "create_port:binding:host_id"),
+    ]
+    for extra, rule in refused:
+        with pytest.raises(openstack.exceptions.ForbiddenException, match=rule):
+            conn.network.create_port(network_id=cephfs.id, **extra)
+    with pytest.raises(openstack.exceptions.ForbiddenException,
+                       match="update_port:fixed_ips"):
+        conn.network.update_port(port.id, fixed_ips=[{"subnet_id": subnet.id}])
+    # On its own network the same member may choose the address.
+    own = conn.network.create_network(name="own")
+    own_subnet = conn.network.create_subnet(network_id=own.id, cidr="10.30.0.0/24",
+                                            ip_version=4)
+    chosen = conn.network.create_port(network_id=own.id, fixed_ips=[
+        {"subnet_id": own_subnet.id, "ip_address": "10.30.0.50"}])
+    assert chosen.fixed_ips[0]["ip_address"] == "10.30.0.50"
+
+
+def test_router_gateway_snat_and_fixed_ips_are_admin_only(emulator: Emulator) -> None:
+    conn = emulator.connect()
+    public = conn.network.find_network("public")
+    for info, rule in (({"network_id": public.id, "enable_snat": False},
+                        "create_router:external_gateway_info:enable_snat"),
+                       ({"network_id": public.id,
+                         "external_fixed_ips": [{"ip_address": "192.0.2.50"}]},
+                        "create_router:external_gateway_info:external_fixed_ips")):
+        with pytest.raises(openstack.exceptions.ForbiddenException, match=rule):
+            conn.network.create_router(name="r", external_gateway_info=info)
+    router = conn.network.create_router(name="r", external_gateway_info={
+        "network_id": public.id})
+    assert router.external_gateway_info["enable_snat"] is True
+    with pytest.raises(openstack.exceptions.ForbiddenException,
+                       match="update_router:external_gateway_info:enable_snat"):
+        conn.network.update_router(router, external_gateway_info={
+            "network_id": public.id, "enable_snat": True})
+
+
+def test_route_destination_must_be_a_network_address(emulator: Emulator) -> None:
+    conn = emulator.connect()
+    network = conn.network.create_network(name="routed")
+    subnet = conn.network.create_subnet(network_id=network.id, cidr="10.40.0.0/24",
+                                        ip_version=4)
+    router = conn.network.create_router(name="r")
+    conn.network.add_interface_to_router(router, subnet_id=subnet.id)
+    with pytest.raises(openstack.exceptions.BadRequestException,
+                       match="'10.4.200.1/24' isn't a recognized IP subnet cidr, "
+                             "'10.4.200.0/24' is recommended"):
+        conn.network.add_extra_routes_to_router(router, body={"router": {"routes": [
+            {"destination": "10.4.200.1/24", "nexthop": "10.40.0.10"}]}})
+    routed = conn.network.add_extra_routes_to_router(router, body={"router": {"routes": [
+        {"destination": "10.4.200.0/24", "nexthop": "10.40.0.10"}]}})
+    assert routed.routes == [{"destination": "10.4.200.0/24", "nexthop": "10.40.0.10"}]
