@@ -142,3 +142,25 @@ def test_hostname_can_be_updated_from_2_90(emulator: Emulator) -> None:
     fqdn = requests.put(url, json={"server": {"hostname": "worker-1.gaia"}},
                         headers=_headers(conn, "2.94"), timeout=5)
     assert fqdn.status_code == 200
+
+
+def test_flavor_must_fit_the_image(emulator: Emulator) -> None:
+    # nova/compute/api.py _validate_flavor_image_mem_min_disk: the seeded Cluster API image
+    # asks for a 20 GB disk (min_disk); general.v1.tiny has 10 GB.
+    conn = emulator.connect()
+    network = conn.network.create_network(name="own")
+    conn.network.create_subnet(network_id=network.id, cidr="10.30.0.0/24", ip_version=4)
+    image = conn.image.find_image("ubuntu-jammy-kube-v1.34.4")
+    tiny = conn.compute.find_flavor("general.v1.tiny")
+    answer = requests.post(f"{emulator.url}/compute/v2.1/servers", headers=_headers(conn),
+                           json={"server": {"name": "x", "flavorRef": tiny.id,
+                                            "imageRef": image.id,
+                                            "networks": [{"uuid": network.id}]}}, timeout=5)
+    assert answer.status_code == 400
+    assert answer.json()["badRequest"]["message"] == (
+        "Flavor's disk is smaller than the minimum size specified in image metadata. Flavor "
+        f"disk is {10 * 1024 ** 3} bytes, minimum size is {20 * 1024 ** 3} bytes.")
+    small = conn.compute.find_flavor("general.v1.small")  # 20 GB: enough
+    server = conn.compute.create_server(name="ok", flavor_id=small.id, image_id=image.id,
+                                        networks=[{"uuid": network.id}])
+    assert conn.compute.wait_for_server(server, **WAIT).status == "ACTIVE"

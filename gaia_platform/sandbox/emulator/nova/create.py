@@ -195,6 +195,28 @@ def _requested_networks(backend: NovaBackend, who: Requester,
     return result
 
 
+GIB = 1024 ** 3
+
+
+def _check_flavor_fits_image(flavor: dict[str, Any], image: Record) -> None:
+    """nova/compute/api.py _validate_flavor_image_mem_min_disk, for a boot from the flavor's
+    local disk: FlavorMemoryTooSmall, FlavorDiskSmallerThanImage, FlavorDiskSmallerThanMinDisk
+    (all 400 from servers.py create). A flavor disk of 0 is not checked."""
+    if int(flavor["ram"]) < int(image.get("min_ram") or 0):
+        raise ApiError(400, "Flavor's memory is too small for requested image.")
+    disk = int(flavor["disk"]) * GIB
+    if disk == 0:
+        return
+    size, min_disk = int(image.get("size") or 0), int(image.get("min_disk") or 0) * GIB
+    if size > disk:
+        raise ApiError(400, "Flavor's disk is too small for requested image. Flavor disk is "
+                            f"{disk} bytes, image is {size} bytes.")
+    if min_disk > disk:
+        raise ApiError(400, "Flavor's disk is smaller than the minimum size specified in image "
+                            f"metadata. Flavor disk is {disk} bytes, minimum size is {min_disk} "
+                            "bytes.")
+
+
 def _check_external_attach(network: Record) -> None:
     """nova/network/neutron.py _check_external_network_attach: a member (no
     network:attach_external_network policy) may not plug into an external non-shared network
@@ -242,6 +264,8 @@ def create_servers(backend: NovaBackend, who: Requester, body: Any) -> tuple[Rec
         flavor = flavors.find(str(server["flavorRef"]))
     except ApiError as exc:
         raise ApiError(400, exc.message) from None
+    if image is not None:
+        _check_flavor_fits_image(flavor, image)
     key_name = server.get("key_name")
     if key_name is not None:
         try:
