@@ -164,3 +164,16 @@ def test_flavor_must_fit_the_image(emulator: Emulator) -> None:
     server = conn.compute.create_server(name="ok", flavor_id=small.id, image_id=image.id,
                                         networks=[{"uuid": network.id}])
     assert conn.compute.wait_for_server(server, **WAIT).status == "ACTIVE"
+
+
+def test_admin_only_server_attributes_are_hidden_from_a_member(emulator: Emulator) -> None:
+    # nova/api/openstack/compute/views/servers.py: OS-EXT-SRV-ATTR:* only with the
+    # extended-server-attributes policy (admin), except the hostname from 2.90.
+    conn = emulator.connect()
+    server_id = _server_on_own_network(conn)
+    url = f"{emulator.url}/compute/v2.1/servers/{server_id}"
+    shown = requests.get(url, headers=_headers(conn, "2.89"), timeout=5).json()["server"]
+    assert not [k for k in shown if k.startswith("OS-EXT-SRV-ATTR:")]
+    assert "host_status" not in shown
+    newer = requests.get(url, headers=_headers(conn, "2.90"), timeout=5).json()["server"]
+    assert [k for k in newer if k.startswith("OS-EXT-SRV-ATTR:")] == ["OS-EXT-SRV-ATTR:hostname"]
