@@ -221,3 +221,28 @@ def test_node_group_with_a_small_flavor_fails_in_the_conductor(emulator: Emulato
         "CREATE_FAILED", "Flavor general.v1.tiny does not have enough CPU to run Kubernetes. "
         "Minimum 2 vcpus required.")
     assert magnum.show(f"/clusters/{uuid}")["status"] == "UPDATE_FAILED"
+
+
+def test_node_groups_report_ready_one_by_one_while_the_cluster_builds(
+    emulator: Emulator,
+) -> None:
+    # The driver syncs each node group from its own Cluster API object: the control plane is
+    # ready before the workers, and the cluster waits for its add-ons after both.
+    emulator.set_time_scale(0.01)  # a 6 s build
+    magnum = Magnum(emulator)
+    uuid = magnum.cluster(magnum.template())
+    path = f"/clusters/{uuid}/nodegroups"
+    deadline = time.monotonic() + 10
+    seen: set[tuple[str, str, str]] = set()
+    while time.monotonic() < deadline:
+        cluster = magnum.show(f"/clusters/{uuid}")
+        groups = {g["name"]: g["status"] for g in magnum.show(path)["nodegroups"]}
+        seen.add((cluster["status"], groups["default-master"], groups["default-worker"]))
+        if cluster["status"] == "CREATE_COMPLETE":
+            break
+        if groups["default-master"] == "CREATE_COMPLETE":
+            assert cluster["coe_version"] == "v1.34.4"  # the control plane reports it
+        time.sleep(0.1)
+    assert ("CREATE_IN_PROGRESS", "CREATE_COMPLETE", "CREATE_IN_PROGRESS") in seen
+    assert ("CREATE_IN_PROGRESS", "CREATE_COMPLETE", "CREATE_COMPLETE") in seen
+    assert ("CREATE_COMPLETE", "CREATE_COMPLETE", "CREATE_COMPLETE") in seen

@@ -231,7 +231,8 @@ def _start_create(backend: MagnumBackend, cluster: Record) -> None:
     # does not converge stays CREATE_IN_PROGRESS rather than failing "Timed out" as Heat did.
     duration = backend.duration("magnum.cluster.create")
     cluster["_op"] = "create"
-    cluster["_due"] = backend.state.now() + duration
+    cluster["_since"] = backend.state.now()
+    cluster["_due"] = cluster["_since"] + duration
     failure = backend.take_failure("magnum.cluster.create")
     if failure:
         cluster["_fail"] = failure

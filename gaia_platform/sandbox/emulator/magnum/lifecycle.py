@@ -4,10 +4,14 @@ As in magnum/conductor/handlers/cluster_conductor.py and nodegroup_conductor.py,
 periodic status sync that copies the Cluster API driver's view into Magnum
 (magnum_capi_helm/driver.py update_cluster_status; see capi.py):
 
-* create: cluster and both default node groups CREATE_IN_PROGRESS, then all CREATE_COMPLETE
-  with no status_reason (api_address, coe_version from the image's kube_version, node addresses
-  and the CAPIMonitor's health filled in), or, when an outcome fault is armed, all
-  CREATE_FAILED with the reason, which also shows per node group in the cluster's ``faults``;
+* create: cluster and both default node groups CREATE_IN_PROGRESS; as the driver syncs each
+  node group from its own Cluster API object, the master group completes first (the
+  KubeadmControlPlane is ready at 60% of the build, and reports the Kubernetes version), the
+  workers next (their MachineDeployments run at 85%), and the cluster last, once its add-ons
+  are deployed: CREATE_COMPLETE with no status_reason (api_address, node addresses and the
+  CAPIMonitor's health filled in). When an outcome fault is armed the build fails before any
+  group is ready: all CREATE_FAILED with the reason, which also shows per node group in the
+  cluster's ``faults``;
 * update (PATCH node_count, resize, upgrade, node group create/update/delete): the node groups
   concerned carry their own operation; the cluster is UPDATE_IN_PROGRESS until none is left,
   then UPDATE_COMPLETE, or UPDATE_FAILED with the first failure's reason;
@@ -121,8 +125,33 @@ def _api_address(backend: MagnumBackend, cluster: Record) -> str:
 
 
 def _end(record: Record) -> None:
-    for key in ("_op", "_due", "_fail"):
+    for key in ("_op", "_due", "_fail", "_since"):
         record.pop(key, None)
+
+
+# -- a create under way ---------------------------------------------------------------------
+# When, as a fraction of the build, the driver sees each kind of node group ready
+# (magnum_capi_helm/driver.py _update_control_plane_nodegroup_status,
+# _update_worker_nodegroup_status); the cluster itself waits for its add-ons too.
+GROUP_READY_AT = {"master": 0.6, "worker": 0.85}
+
+
+def _progress_create(backend: MagnumBackend, cluster: Record, now: float) -> bool:
+    if cluster.get("_fail") or "_since" not in cluster:
+        return False
+    span = max(float(cluster["_due"]) - float(cluster["_since"]), 1e-9)
+    done = (now - float(cluster["_since"])) / span
+    changed = False
+    for group in backend.cluster_nodegroups(cluster["uuid"]):
+        ready_at = GROUP_READY_AT.get(group["role"], GROUP_READY_AT["worker"])
+        if group["status"] == "CREATE_IN_PROGRESS" and done >= ready_at:
+            realize(cluster, group)
+            group.update(status="CREATE_COMPLETE", updated_at=backend.stamp())
+            if group["role"] == "master":
+                template = backend.templates.get(cluster["cluster_template_id"], {})
+                cluster["coe_version"] = _coe_version(backend, template)
+            changed = True
+    return changed
 
 
 # -- finishing operations ----------------------------------------------------------------
@@ -131,7 +160,8 @@ def _finish_create(backend: MagnumBackend, cluster: Record) -> None:
     reason = cluster.get("_fail")
     if reason is None:
         for group in groups:
-            realize(cluster, group)
+            if group["status"] != "CREATE_COMPLETE":
+                realize(cluster, group)
         reason = _sync_nodes(backend, cluster)
     outcome = "CREATE_FAILED" if reason else "CREATE_COMPLETE"
     for group in groups:
@@ -224,6 +254,8 @@ def advance(backend: MagnumBackend, now: float) -> bool:
             if cluster["_due"] <= now:
                 (_finish_create if operation == "create" else _finish_delete)(backend, cluster)
                 changed = True
+            elif operation == "create":
+                changed = _progress_create(backend, cluster, now) or changed
             continue
         if operation != "update":
             continue
