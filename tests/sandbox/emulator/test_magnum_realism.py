@@ -246,3 +246,9 @@ def test_node_groups_report_ready_one_by_one_while_the_cluster_builds(
     assert ("CREATE_IN_PROGRESS", "CREATE_COMPLETE", "CREATE_IN_PROGRESS") in seen
     assert ("CREATE_IN_PROGRESS", "CREATE_COMPLETE", "CREATE_COMPLETE") in seen
     assert ("CREATE_COMPLETE", "CREATE_COMPLETE", "CREATE_COMPLETE") in seen
+
+
+def test_magnum_services_are_admin_only(emulator: Emulator) -> None:
+    answer = Magnum(emulator).call("GET", "/mservices")
+    assert answer.status_code == 403
+    assert _detail(answer) == "Policy doesn't allow magnum-service:get_all to be performed."

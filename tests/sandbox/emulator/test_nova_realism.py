@@ -177,3 +177,15 @@ def test_admin_only_server_attributes_are_hidden_from_a_member(emulator: Emulato
     assert "host_status" not in shown
     newer = requests.get(url, headers=_headers(conn, "2.90"), timeout=5).json()["server"]
     assert [k for k in newer if k.startswith("OS-EXT-SRV-ATTR:")] == ["OS-EXT-SRV-ATTR:hostname"]
+
+
+def test_admin_apis_are_refused_not_missing(emulator: Emulator) -> None:
+    conn = emulator.connect()
+    for path, rule in (("/os-hypervisors", "os-hypervisors:list"),
+                       ("/os-hypervisors/detail", "os-hypervisors:list-detail"),
+                       ("/os-services", "os-services:list")):
+        answer = requests.get(f"{emulator.url}/compute/v2.1{path}", headers=_headers(conn),
+                              timeout=5)
+        assert answer.status_code == 403, path
+        assert answer.json()["forbidden"]["message"] == (
+            f"Policy doesn't allow os_compute_api:{rule} to be performed.")

@@ -203,6 +203,10 @@ def certificate_show(call: Call, ident: str) -> Response:
 
 
 def mservices(call: Call) -> Response:
+    if not _admin(call):
+        # magnum/common/policies/magnum_service.py: magnum-service:get_all is admin only;
+        # policy.enforce_wsgi raises PolicyNotAuthorized (403).
+        raise ApiError(403, "Policy doesn't allow magnum-service:get_all to be performed.")
     backend = _backend(call)
     started = backend.stamp()
     service = {"id": 1, "host": "magnum-conductor-0", "binary": "magnum-conductor",
