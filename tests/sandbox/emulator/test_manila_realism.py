@@ -53,3 +53,26 @@ def test_snapshot_api_answers_as_manila_does_for_such_a_type(emulator: Emulator)
     assert from_snapshot.status_code == 404
     assert from_snapshot.json()["itemNotFound"]["message"] == (
         "Snapshot snap-1 could not be found.")
+
+
+def test_access_level_and_share_type_are_checked(emulator: Emulator) -> None:
+    manila = _sdk(emulator)
+    share = manila.create_share(name="data", size=1, share_proto="CEPHFS")
+    conn = emulator.connect()
+    headers = {"X-Auth-Token": conn.session.get_token(),
+               "X-OpenStack-Manila-API-Version": SDK_VERSION}
+    base = f"{emulator.url}/sharev2/v2"
+    # manila/share/api.py allow_access: InvalidShareAccess ("Invalid access rule: %(reason)s")
+    # with the reason "Invalid share access level: %s.", answered 400 by shares.py.
+    level = requests.post(f"{base}/shares/{share.id}/action", headers=headers, timeout=5,
+                          json={"allow_access": {"access_type": "cephx", "access_to": "alice",
+                                                 "access_level": "admin"}})
+    assert level.status_code == 400
+    assert level.json()["badRequest"]["message"] == (
+        "Invalid access rule: Invalid share access level: admin..")
+    # manila/api/v2/shares.py _create: an unknown share type is 404 "Share type not found."
+    unknown = requests.post(f"{base}/shares", headers=headers, timeout=5,
+                            json={"share": {"size": 1, "share_proto": "CEPHFS",
+                                            "share_type": "ceph01_cephfs"}})
+    assert unknown.status_code == 404
+    assert unknown.json()["itemNotFound"]["message"] == "Share type not found."
