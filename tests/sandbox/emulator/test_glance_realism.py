@@ -37,3 +37,26 @@ def test_bad_time_filters_are_400(emulator: Emulator) -> None:
     assert bad_op.status_code == 400
     assert bad_op.json()["code"] == "400 Bad Request"
     assert "Unable to filter on a unknown operator." in bad_op.json()["message"]
+
+
+def test_images_are_sorted_as_asked(emulator: Emulator) -> None:
+    # glance/api/v2/images.py _get_sorting_params: classic and new sort syntax.
+    conn = emulator.connect()
+    for name in ("bravo", "alpha", "charlie"):
+        conn.image.create_image(name=name, disk_format="qcow2", container_format="bare")
+    mine = ("alpha", "bravo", "charlie")
+    classic = [i.name for i in conn.image.images(sort_key="name", sort_dir="asc")
+               if i.name in mine]
+    assert classic == ["alpha", "bravo", "charlie"]
+    new = [i.name for i in conn.image.images(sort="name:desc") if i.name in mine]
+    assert new == ["charlie", "bravo", "alpha"]
+    headers = {"X-Auth-Token": conn.session.get_token()}
+    url = f"{emulator.url}/image/v2/images"
+    for params, message in (({"sort_key": "colour"}, "Invalid sort key: colour."),
+                            ({"sort_key": "name", "sort_dir": "up"},
+                             "Invalid sort direction: up"),
+                            ({"sort": "name", "sort_key": "size"},
+                             "Old and new sorting syntax cannot be combined")):
+        answer = requests.get(url, params=params, headers=headers, timeout=5)
+        assert answer.status_code == 400, params
+        assert message in answer.json()["message"], params

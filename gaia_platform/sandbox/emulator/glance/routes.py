@@ -143,7 +143,56 @@ def _filtered(call: Call) -> list[Record]:
                                     f"{key}={args[key]}") from None
             images = [i for i in images
                       if i["size"] is not None and sign * (i["size"] - bound) >= 0]
-    return sorted(images, key=lambda i: (i["created_at"], i["id"]), reverse=True)
+    return _sorted(images, args)
+
+
+# glance/api/v2/images.py RequestDeserializer: _available_sort_keys, _default_sort_key/_dir.
+SORT_KEYS = ("name", "status", "container_format", "disk_format", "size", "id", "created_at",
+             "updated_at")
+
+
+def _sort_params(args: Any) -> tuple[list[str], list[str]]:
+    """_get_sorting_params: ``sort=name:asc,size`` or repeated ``sort_key``/``sort_dir``."""
+    keys: list[str] = []
+    dirs: list[str] = []
+    if "sort" in args:
+        if "sort_key" in args or "sort_dir" in args:
+            raise ApiError(400, "Old and new sorting syntax cannot be combined")
+        for part in args["sort"].strip().split(","):
+            key, _, direction = part.partition(":")
+            keys.append(key.strip())
+            dirs.append(direction.strip() or "desc")
+    else:
+        keys = [k.strip() for k in args.getlist("sort_key")]
+        dirs = [d.strip() for d in args.getlist("sort_dir")]
+        if len(dirs) > 1 and len(dirs) != len(keys):
+            raise ApiError(400, "Number of sort dirs does not match the number of sort keys")
+    for key in keys:
+        if key not in SORT_KEYS:
+            raise ApiError(400, f"Invalid sort key: {key}. It must be one of the following: "
+                                f"{', '.join(SORT_KEYS)}.")
+    for direction in dirs:
+        if direction not in ("asc", "desc"):
+            raise ApiError(400, f"Invalid sort direction: {direction}")
+    return keys or ["created_at"], dirs
+
+
+def _sorted(images: list[Record], args: Any) -> list[Record]:
+    """glance/db/sqlalchemy/api.py _image_get_all: one direction applies to every key, and
+    created_at then id always end the order (in the default direction)."""
+    keys, dirs = _sort_params(args)
+    default = dirs[0] if len(dirs) == 1 else "desc"
+    dirs = dirs * len(keys) if len(dirs) == 1 else (dirs or [default] * len(keys))
+    for key in ("created_at", "id"):
+        if key not in keys:
+            keys.append(key)
+            dirs.append(default)
+    ordered = list(images)
+    for key, direction in reversed(list(zip(keys, dirs, strict=True))):
+        ordered.sort(key=lambda image: (image.get(key) is not None, image.get(key) or 0
+                                        if key == "size" else str(image.get(key) or "")),
+                     reverse=direction == "desc")
+    return ordered
 
 
 def list_images(call: Call) -> Response:
