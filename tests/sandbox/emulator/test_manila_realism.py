@@ -76,3 +76,24 @@ def test_access_level_and_share_type_are_checked(emulator: Emulator) -> None:
                                             "share_type": "ceph01_cephfs"}})
     assert unknown.status_code == 404
     assert unknown.json()["itemNotFound"]["message"] == "Share type not found."
+
+
+def test_share_lists_sort_by_model_columns_only(emulator: Emulator) -> None:
+    manila = _sdk(emulator)
+    for name, size in (("b", 3), ("a", 1), ("c", 2)):
+        manila.create_share(name=name, size=size, share_proto="CEPHFS")
+    by_size = [s.name for s in manila.shares(sort_key="size", sort_dir="asc")]
+    assert by_size == ["a", "c", "b"]
+    by_name = [s.name for s in manila.shares(sort_key="name", sort_dir="desc")]
+    assert by_name == ["c", "b", "a"]
+    conn = emulator.connect()
+    headers = {"X-Auth-Token": conn.session.get_token(),
+               "X-OpenStack-Manila-API-Version": SDK_VERSION}
+    url = f"{emulator.url}/sharev2/v2/shares"
+    wrong_key = requests.get(url, params={"sort_key": "colour"}, headers=headers, timeout=5)
+    assert wrong_key.status_code == 400
+    assert wrong_key.json()["badRequest"]["message"] == (
+        "Invalid input received: Wrong sorting key provided - 'colour'..")
+    wrong_dir = requests.get(url, params={"sort_key": "size", "sort_dir": "up"},
+                             headers=headers, timeout=5)
+    assert wrong_dir.status_code == 400
