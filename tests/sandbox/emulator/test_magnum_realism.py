@@ -252,3 +252,15 @@ def test_magnum_services_are_admin_only(emulator: Emulator) -> None:
     answer = Magnum(emulator).call("GET", "/mservices")
     assert answer.status_code == 403
     assert _detail(answer) == "Policy doesn't allow magnum-service:get_all to be performed."
+
+
+def test_sorting_by_an_unknown_field_is_refused(emulator: Emulator) -> None:
+    magnum = Magnum(emulator)
+    magnum.template(name="b")
+    magnum.template(name="a")
+    names = [t["name"] for t in magnum.show("/clustertemplates?sort_key=name")
+             ["clustertemplates"]]
+    assert names == ["a", "b"]
+    answer = magnum.call("GET", "/clustertemplates?sort_key=colour")
+    assert answer.status_code == 400
+    assert _detail(answer) == 'The sort_key value "colour" is an invalid field for sorting'

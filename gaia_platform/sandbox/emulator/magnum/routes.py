@@ -40,6 +40,10 @@ def _page(call: Call, records: list[Record], key: str, path: str) -> dict[str, A
     if sort_dir not in ("asc", "desc"):
         raise ApiError(400, f"Invalid sort direction: {sort_dir}. Acceptable values are "
                             "'asc' or 'desc'")
+    if records and sort_key != "id" and not any(sort_key in r for r in records):
+        # magnum/db/sqlalchemy/api.py _paginate_query: oslo.db's InvalidSortKey for a name
+        # that is no column (judged here by the records' own fields).
+        raise ApiError(400, f'The sort_key value "{sort_key}" is an invalid field for sorting')
     if sort_key != "id":
         records = sorted(records, key=lambda r: str(r.get(sort_key) or ""))
     if sort_dir == "desc":
