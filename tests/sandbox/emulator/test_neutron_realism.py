@@ -187,3 +187,14 @@ def test_route_destination_must_be_a_network_address(emulator: Emulator) -> None
     routed = conn.network.add_extra_routes_to_router(router, body={"router": {"routes": [
         {"destination": "10.4.200.0/24", "nexthop": "10.40.0.10"}]}})
     assert routed.routes == [{"destination": "10.4.200.0/24", "nexthop": "10.40.0.10"}]
+
+
+def test_unknown_filters_are_refused_as_filter_validation_says(emulator: Emulator) -> None:
+    conn = emulator.connect()
+    assert "filter-validation" in {ext.alias for ext in conn.network.extensions()}
+    url = f"{emulator.url}/network/v2.0/networks"
+    answer = requests.get(url, params={"colour": "red"}, headers=_headers(conn), timeout=5)
+    assert answer.status_code == 400
+    assert answer.json()["NeutronError"]["message"] == (
+        "['colour'] is invalid attribute for filtering")
+    assert [n.name for n in conn.network.networks(name="cephfs")] == ["cephfs"]

@@ -194,8 +194,21 @@ class Kind:
         return public(record)
 
     def list_views(self, project_id: str, args: MultiDict[str, str]) -> list[Record]:
+        self.check_filters(args)
         views = [self.view(r) for r in self.rows.values() if self.visible(r, project_id)]
         return [v for v in views if matches(v, args)]
+
+    def check_filters(self, args: MultiDict[str, str]) -> None:
+        """The ``filter-validation`` extension (listed): a query parameter that is no attribute
+        of the resource is 400 (neutron/api/api_common.py get_filters_from_dict). The
+        attributes are the ones a body may set and the ones any view shows."""
+        known = self.post_attrs | self.put_attrs | NOT_FILTERS | {
+            "id", "status", "created_at", "updated_at", "revision_number", "project_id",
+            "tenant_id", "name", "description", "fixed_ips"}
+        shown = {key for record in self.rows.values() for key in self.view(record)}
+        invalid = [key for key in args if key not in known and key not in shown]
+        if invalid:
+            raise bad_request(f"{invalid} is invalid attribute for filtering")
 
     # -- bodies ------------------------------------------------------------------------------
     def check_body(self, body: dict[str, Any], creating: bool) -> None:
