@@ -91,11 +91,14 @@ def detail(backend: NovaBackend, server: Record, base: str, version: str | None
     # are admin-only by default policy (nova/policies/extended_server_attributes.py,
     # servers.py show:host_status); the emulated user is a member, so, as
     # nova/api/openstack/compute/views/servers.py show does for members, only the hostname
-    # appears, from 2.90.
+    # appears, from 2.90. One exception, kept on purpose: user_data (from 2.3), which the
+    # sandbox tests read back to check what the Yarn fallback gave Nova (notes/emulator.md).
     if status in PROGRESS_STATUSES:
         view["progress"] = 0
     if server.get("fault"):
         view["fault"] = dict(server["fault"])
+    if at_least(version, "2.3"):
+        view["OS-EXT-SRV-ATTR:user_data"] = server["_user_data"]
     if at_least(version, "2.90"):
         view["OS-EXT-SRV-ATTR:hostname"] = server["_hostname"]
     optional = [
