@@ -191,8 +191,9 @@ def create(backend: MagnumBackend, token: dict[str, Any], body: Any,
         group = _new_group(backend, cluster, template, role, count)
         backend.nodegroups[group["uuid"]] = group
         groups.append(group)
-    # What follows is the conductor's cluster_create and the driver's create_cluster, after
-    # the API has answered 202.
+    # What follows is the conductor's cluster_create, after the API has answered 202: the
+    # certificates first, then the driver's create_cluster.
+    _new_ca(backend, cluster)
     try:
         _driver_create(backend, who, cluster, template, groups)
     except capi.DriverRefused as refusal:
@@ -236,8 +237,12 @@ def _start_create(backend: MagnumBackend, cluster: Record) -> None:
     failure = backend.take_failure("magnum.cluster.create")
     if failure:
         cluster["_fail"] = failure
+
+
+def _new_ca(backend: MagnumBackend, cluster: Record) -> None:
+    """The cluster's own CA (cert_manager.generate_certificates_to_cluster, which the
+    conductor calls before the driver); with a control plane behind, its CA is used."""
     if backend.state.config.kube is None:
-        # The cluster's own CA, made when the create starts (cert_manager, conductor).
         ca = pki.new_ca(cluster["name"])
         cluster["_ca_cert"] = ca.cert_pem.decode()
         cluster["_ca_key"] = ca.key_pem.decode()
