@@ -14,7 +14,7 @@ from werkzeug.wrappers import Response
 
 from ..http import ApiError, Call, json_response
 from ..store import Record
-from . import views
+from . import sorting, views
 from .create import (
     MAX_TAGS,
     Requester,
@@ -87,7 +87,7 @@ def _filtered(call: Call, details: bool = False) -> list[Record]:
         raise ApiError(403, f"Policy doesn't allow os_compute_api:servers:{action}:"
                             "get_all_tenants to be performed.")
     servers = [s for s in backend_of(call).servers.values() if s["tenant_id"] == call.project_id]
-    servers.reverse()  # newest first, as Nova sorts by created_at desc
+    servers = sorting.sort_servers(servers, args, call.microversion)
     if args.get("name"):
         try:
             pattern = re.compile(args["name"])
