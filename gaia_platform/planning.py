@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import concurrent.futures as futures
 from collections.abc import Callable
 from typing import Any
 
@@ -20,11 +21,22 @@ def _step(node: Node[Any], ctx: Context) -> Step:
                 node.depends_on)
 
 
+#: Observations made at once while planning (they only read; the calls they make are bounded
+#: by cloud/throttle.py).
+PLAN_PARALLEL = 16
+
+
 def make_plan(ctx: Context, nodes: list[Node[Any]], cloud_name: str,
               notes: tuple[str, ...] = ()) -> Plan:
+    if ctx.cloud is None:
+        steps = tuple(_step(node, ctx) for node in nodes)
+    else:
+        # Most observations are answered from one bulk listing (cloud/listing.py); the rest
+        # (one share's access rules) are independent reads, made concurrently.
+        with futures.ThreadPoolExecutor(max_workers=PLAN_PARALLEL) as pool:
+            steps = tuple(pool.map(lambda node: _step(node, ctx), nodes))
     return Plan(deployment=ctx.desired.deployment, cloud=cloud_name,
-                observed=ctx.cloud is not None,
-                steps=tuple(_step(node, ctx) for node in nodes), notes=notes)
+                observed=ctx.cloud is not None, steps=steps, notes=notes)
 
 
 RETRY_ATTEMPTS = 4

@@ -2,12 +2,17 @@
 
 from __future__ import annotations
 
+import concurrent.futures as futures
 from typing import Any
 
 from .cloud.magnum import Magnum
 from .cloud.manila import Manila
+from .desired import SharePlan
 from .kube import kubeconfig as kubeconfigs
 from .steps.base import Context
+
+#: Shares whose access rules are read at once (Manila lists rules one share at a time).
+STATUS_PARALLEL = 16
 
 
 def collect(ctx: Context) -> dict[str, Any]:
@@ -31,8 +36,9 @@ def collect(ctx: Context) -> dict[str, Any]:
     volumes = _volumes(ctx) if kube_ok else {}
     releases, zeppelin = (_releases(ctx), _zeppelin(ctx)) if kube_ok else ([], None)
     manila = Manila(ctx.cloud)
-    shares = []
-    for plan in desired.shares:
+
+    def share_entry(plan: SharePlan) -> dict[str, Any]:
+        # The share from the run's one share listing; its rules are Manila's one call per share.
         share = manila.find_share(plan.name)
         entry: dict[str, Any] = {"name": plan.name, "purpose": plan.share.purpose,
                                  "mount_path": plan.share.mount_path,
@@ -44,7 +50,10 @@ def collect(ctx: Context) -> dict[str, Any]:
                                       "access_level": rules[0].access_level,
                                       "state": rules[0].state} if rules else None)
         entry["pv_phase"], entry["pvc_phase"] = volumes.get(plan.name, (None, None))
-        shares.append(entry)
+        return entry
+
+    with futures.ThreadPoolExecutor(max_workers=STATUS_PARALLEL) as pool:
+        shares = list(pool.map(share_entry, desired.shares))
     return {
         "deployment": desired.deployment,
         "cloud": ctx.deployment.profile.openstack.cloud,
@@ -58,25 +67,17 @@ def collect(ctx: Context) -> dict[str, Any]:
 
 
 def _volumes(ctx: Context) -> dict[str, tuple[str | None, str | None]]:
-    from kubernetes import client
-    from kubernetes.client.exceptions import ApiException
+    """Each share's volume and claim phase, from one list call each (by label selector)."""
+    from .kube import observed
 
-    core = client.CoreV1Api(ctx.kube())
+    desired = ctx.desired
     result: dict[str, tuple[str | None, str | None]] = {}
-
-    def phase(read: Any, *args: str) -> str | None:
-        try:
-            return str(read(*args).status.phase)
-        except ApiException as exc:
-            if exc.status != 404:
-                raise
-            return None
-
-    for plan in ctx.desired.shares:
+    for plan in desired.shares:
+        pv = observed.volume(ctx.kube(), desired.deployment, plan.pv_name)
+        pvc = observed.claim(ctx.kube(), desired.deployment, desired.namespace, plan.pvc_name)
         result[plan.name] = (
-            phase(core.read_persistent_volume, plan.pv_name),
-            phase(core.read_namespaced_persistent_volume_claim, plan.pvc_name,
-                  ctx.desired.namespace),
+            (pv.get("status") or {}).get("phase") if pv else None,
+            (pvc.get("status") or {}).get("phase") if pvc else None,
         )
     return result
 

@@ -8,10 +8,13 @@ from typing import Any
 
 from ..errors import CloudError, ConfigError
 from ..profile import OpenStackAccess
+from . import throttle
 
 # Manila: the SDK sends no microversion for shares unless told; 2.51 is what the predecessor
 # used and is where cephx (2.13), access_key (2.21) and the access-rules API (2.45) all exist.
 MANILA_MICROVERSION = "2.51"
+#: How often one call is sent again after 429 Too Many Requests.
+RATE_LIMIT_RETRIES = 6
 
 
 class NoCredentials(Exception):
@@ -37,12 +40,18 @@ def connect(access: OpenStackAccess, *, authorize: bool = True) -> Any:
         region = loader.get_one(
             cloud=access.cloud, region_name=access.region,
             shared_file_system_api_version=MANILA_MICROVERSION,
+            # keystoneauth retries these answers after the cloud's Retry-After header (else
+            # with backoff): 429 means the request was refused before it did anything (RFC
+            # 6585 section 4), so even a POST is safe to send again. 5xx are left to the
+            # step-level retry, which observes again before it acts.
+            status_code_retries=RATE_LIMIT_RETRIES, retriable_status_codes=[429],
         )
     except os_exc.ConfigException as exc:
         where = str(explicit) if explicit else "clouds.yaml (OS_CLIENT_CONFIG_FILE, ./, " \
             "~/.config/openstack/, /etc/openstack/)"
         raise NoCredentials(f"no cloud named {access.cloud!r} in {where}") from exc
     connection = openstack.connection.Connection(config=region)
+    throttle.install(connection)
     if authorize:
         try:
             connection.authorize()

@@ -9,6 +9,7 @@ from typing import Any
 
 from ..desired import OWNER_KEY, SharePlan
 from ..errors import CloudError
+from ..kube import observed as seen
 from ..kube import storage
 from ..plan import Action, Decision
 from ..waiting import wait_until
@@ -34,11 +35,6 @@ def core_api(ctx: Context) -> Any:
     from kubernetes import client
 
     return client.CoreV1Api(ctx.kube())
-
-
-def _as_dict(ctx: Context, obj: Any) -> dict[str, Any]:
-    result: dict[str, Any] = ctx.kube().sanitize_for_serialization(obj)
-    return result
 
 
 def when_missing(observed: Any, what: str) -> Decision | None:
@@ -186,11 +182,11 @@ class PersistentVolumeKind:
     kind = "kube.pv"
 
     def observe(self, ctx: Context, target: VolumeTarget) -> Any:
-        found = read_or_absent(
-            ctx, lambda: core_api(ctx).read_persistent_volume(target.share.pv_name))
-        if found is None or isinstance(found, Unknown):
-            return found
-        actual = _as_dict(ctx, found)
+        # From one list call for all the deployment's volumes (kube/observed.py).
+        actual = read_or_absent(
+            ctx, lambda: seen.volume(ctx.kube(), target.deployment, target.share.pv_name))
+        if actual is None or isinstance(actual, Unknown):
+            return actual
         wanted = self.wanted(ctx, target)
         changes = storage.pv_differences(wanted, actual) if wanted else {}
         return {"pv": actual, "changes": changes}
@@ -207,8 +203,7 @@ class PersistentVolumeKind:
             share = manila.find_share(target.share.name)
             if share is None:
                 return None
-            rules = [r for r in manila.access_rules(share.id)
-                     if r.access_to == target.share.cephx_id]
+            rules = manila.cephx_rules(share.id, target.share.cephx_id)
             if not rules:
                 return None
             share_id, access_id = share.id, rules[0].id
@@ -230,7 +225,8 @@ class PersistentVolumeKind:
         wanted = self.wanted(ctx, target)
         core = core_api(ctx)
         if decision.action is Action.CREATE:
-            core.create_persistent_volume(wanted)
+            seen.created_volume(ctx.kube(), target.deployment,
+                                core.create_persistent_volume(wanted))
         elif decision.action is Action.UPDATE:
             # A PV's source is immutable: replace it and its claim.
             progress(f"replacing volume {target.share.pv_name}: {sorted(decision.changes)}")
@@ -242,10 +238,17 @@ class PersistentVolumeKind:
             except ApiException as exc:
                 if exc.status != 404:
                     raise
+            seen.deleted_claim(ctx.kube(), target.deployment, target.namespace,
+                               target.share.pvc_name)
             core.delete_persistent_volume(target.share.pv_name)
-            wait_until(lambda: (self.observe(ctx, target) is None, None, "deleting"),
+            seen.deleted_volume(ctx.kube(), target.deployment, target.share.pv_name)
+            # The old volume has a finalizer: it is gone once the claim's removal lets go.
+            wait_until(lambda: (seen.volume(ctx.kube(), target.deployment,
+                                            target.share.pv_name, poll=True) is None,
+                                None, "deleting"),
                        what=f"old volume {target.share.pv_name}", timeout=120)
-            core.create_persistent_volume(wanted)
+            seen.created_volume(ctx.kube(), target.deployment,
+                                core.create_persistent_volume(wanted))
         return {"pv": target.share.pv_name}
 
 
@@ -253,11 +256,9 @@ class PersistentVolumeClaimKind:
     kind = "kube.pvc"
 
     def observe(self, ctx: Context, target: VolumeTarget) -> Any:
-        found = read_or_absent(ctx, lambda: core_api(ctx).read_namespaced_persistent_volume_claim(
-            target.share.pvc_name, target.namespace))
-        if found is None or isinstance(found, Unknown):
-            return found
-        return _as_dict(ctx, found)
+        # From one list call for all the deployment's claims (kube/observed.py).
+        return read_or_absent(ctx, lambda: seen.claim(
+            ctx.kube(), target.deployment, target.namespace, target.share.pvc_name))
 
     def decide(self, target: VolumeTarget, observed: Any) -> Decision:
         missing = when_missing(observed, "claim")
@@ -269,15 +270,21 @@ class PersistentVolumeClaimKind:
               progress: Progress) -> Any:
         core = core_api(ctx)
         if decision.action is Action.CREATE:
-            core.create_namespaced_persistent_volume_claim(
-                target.namespace,
-                storage.persistent_volume_claim(target.share, deployment=target.deployment,
-                                                namespace=target.namespace))
+            seen.created_claim(ctx.kube(), target.deployment, target.namespace,
+                               core.create_namespaced_persistent_volume_claim(
+                                   target.namespace,
+                                   storage.persistent_volume_claim(
+                                       target.share, deployment=target.deployment,
+                                       namespace=target.namespace)))
 
         def bound() -> tuple[bool, str, str]:
-            claim = core.read_namespaced_persistent_volume_claim(target.share.pvc_name,
-                                                                 target.namespace)
-            phase = str(claim.status.phase)
+            # Every waiting claim shares one list call per round.
+            claim = seen.claim(ctx.kube(), target.deployment, target.namespace,
+                               target.share.pvc_name, poll=True)
+            if claim is None:
+                raise CloudError(f"The claim {target.namespace}/{target.share.pvc_name} "
+                                 "disappeared while waiting for it to bind.")
+            phase = str((claim.get("status") or {}).get("phase"))
             return phase == "Bound", phase, phase
 
         phase = wait_until(bound, what=f"claim {target.share.pvc_name}", timeout=300,
