@@ -6,8 +6,6 @@ import concurrent.futures as futures
 from collections.abc import Callable
 from typing import Any
 
-import tenacity
-
 from . import apply
 from .cloud.errors import transient, translate
 from .plan import Action, Decision, Plan, Step
@@ -45,6 +43,8 @@ RETRY_BASE = 1.0
 
 def deploy(ctx: Context, nodes: list[Node[Any]], emit: Callable[[apply.Event], None]
            ) -> apply.Report:
+    import tenacity  # only deploy retries: plan's start stays short
+
     by_id = {node.id: node for node in nodes}
 
     def run(step: Step, progress: Callable[[str], None]) -> Any:
