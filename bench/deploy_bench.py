@@ -195,7 +195,8 @@ class Split:
     steps: list[dict[str, Any]]
     wall: float
     cloud_path: float
-    critical: list[str]
+    #: The dependency chain that took the longest on the wall clock (step seconds).
+    chain: list[str]
 
     @property
     def tool_added(self) -> float:
@@ -206,24 +207,30 @@ class Split:
         return self.tool_added / self.cloud_path if self.cloud_path else float("inf")
 
 
-def split(report: dict[str, Any], durations: dict[str, float], time_scale: float) -> Split:
-    steps = []
-    for step in report["steps"]:
-        ops = CLOUD_WORK.get((step["kind"], step["action"] or ""), ())
-        cloud = sum(durations[op] for op in ops)
-        steps.append({**step, "cloud": cloud, "tool": max(0.0, step["seconds"] - cloud)})
+def longest_chain(steps: list[dict[str, Any]], weight: str) -> tuple[float, list[str]]:
+    """The longest dependency chain, weighing each step by ``weight`` (ties: more steps)."""
     by_id = {s["id"]: s for s in steps}
     memo: dict[str, tuple[float, list[str]]] = {}
 
     def finish(step_id: str) -> tuple[float, list[str]]:
         if step_id not in memo:
             deps = [finish(d) for d in by_id[step_id]["depends_on"]]
-            before = max(deps, default=(0.0, []))
-            memo[step_id] = (before[0] + by_id[step_id]["cloud"], [*before[1], step_id])
+            before = max(deps, default=(0.0, []), key=lambda p: (p[0], len(p[1])))
+            memo[step_id] = (before[0] + by_id[step_id][weight], [*before[1], step_id])
         return memo[step_id]
 
-    path, chain = max((finish(s["id"]) for s in steps), key=lambda p: p[0])
-    return Split(time_scale, steps, report["seconds"], path, chain)
+    return max((finish(s["id"]) for s in steps), key=lambda p: (p[0], len(p[1])))
+
+
+def split(report: dict[str, Any], durations: dict[str, float], time_scale: float) -> Split:
+    steps = []
+    for step in report["steps"]:
+        ops = CLOUD_WORK.get((step["kind"], step["action"] or ""), ())
+        cloud = sum(durations[op] for op in ops)
+        steps.append({**step, "cloud": cloud, "tool": max(0.0, step["seconds"] - cloud)})
+    cloud_path, _ = longest_chain(steps, "cloud")
+    _, chain = longest_chain(steps, "seconds")
+    return Split(time_scale, steps, report["seconds"], cloud_path, chain)
 
 
 def measure_split(bench: Bench, scale: float, name: str) -> Split:
@@ -236,14 +243,22 @@ def measure_split(bench: Bench, scale: float, name: str) -> Split:
 def print_split(result: Split) -> None:
     build = 600 * result.time_scale
     print(f"\n== time scale {result.time_scale} (a Magnum build takes {build:.0f} s) ==")
-    print(f"{'step':44} {'action':8} {'cloud s':>8} {'tool s':>8}")
-    shown = [s for s in result.steps if s["id"] in result.critical or s["cloud"] > 0]
-    shown = sorted(shown, key=lambda s: (s["id"] not in result.critical, s["id"]))
-    for step in shown[:24]:
-        mark = "*" if step["id"] in result.critical else " "
-        print(f"{mark}{step['id'][:43]:43} {step['action'] or '-':8} {step['cloud']:8.2f} "
+    print("the chain that set the wall time:")
+    print(f"  {'step':42} {'action':8} {'cloud s':>8} {'tool s':>8}")
+    by_id = {s["id"]: s for s in result.steps}
+    for step_id in result.chain:
+        step = by_id[step_id]
+        print(f"  {step_id[:42]:42} {step['action'] or '-':8} {step['cloud']:8.2f} "
               f"{step['tool']:8.2f}")
-    print("  (* on the cloud's critical path)")
+    print("beside it (per kind: steps, cloud s each, tool s mean / max):")
+    kinds: dict[str, list[dict[str, Any]]] = {}
+    for step in result.steps:
+        if step["id"] not in result.chain:
+            kinds.setdefault(step["kind"], []).append(step)
+    for kind, group in sorted(kinds.items()):
+        tools = [s["tool"] for s in group]
+        print(f"  {kind:20} {len(group):4} {max(s['cloud'] for s in group):8.2f} "
+              f"{sum(tools) / len(tools):8.2f} / {max(tools):.2f}")
     print(f"deploy wall (steps) {result.wall:.1f} s; cloud critical path "
           f"{result.cloud_path:.1f} s; the tool added {result.tool_added:.1f} s "
           f"= {100 * result.ratio:.1f} % of the cloud's time")

@@ -3,6 +3,8 @@
 from __future__ import annotations
 
 import concurrent.futures as futures
+import importlib
+import threading
 from collections.abc import Callable
 from typing import Any
 
@@ -45,6 +47,9 @@ def deploy(ctx: Context, nodes: list[Node[Any]], emit: Callable[[apply.Event], N
            ) -> apply.Report:
     import tenacity  # only deploy retries: plan's start stays short
 
+    # The Kubernetes and Helm clients take a second or more to import on a busy machine;
+    # imported now, while the cloud builds, they are not on the critical path later.
+    threading.Thread(target=_warm_imports, name="warm-imports", daemon=True).start()
     by_id = {node.id: node for node in nodes}
 
     def run(step: Step, progress: Callable[[str], None]) -> Any:
@@ -80,3 +85,11 @@ def deploy(ctx: Context, nodes: list[Node[Any]], emit: Callable[[apply.Event], N
     steps = [Step(n.id, n.kind.kind, n.name, pending, n.depends_on) for n in nodes]
     return apply.run(steps, run, emit)
 
+
+
+def _warm_imports() -> None:
+    for module in ("kubernetes.client", "pyhelm3", "gaia_platform.kube.observed"):
+        try:
+            importlib.import_module(module)
+        except Exception:  # the step that needs it reports the real error
+            return

@@ -33,8 +33,10 @@ def collect(ctx: Context) -> dict[str, Any]:
         if cluster["status"].endswith("_COMPLETE") and cluster.get("api_address"):
             kube_ok, _ = kubeconfigs.still_valid(ctx.kubeconfig_path, cluster["api_address"],
                                                  magnum.ca(cluster["uuid"]))
+    pool = futures.ThreadPoolExecutor(max_workers=STATUS_PARALLEL)
+    # Helm runs its own process per release: started first, it overlaps the Manila reads.
+    later = pool.submit(lambda: (_releases(ctx), _zeppelin(ctx)) if kube_ok else ([], None))
     volumes = _volumes(ctx) if kube_ok else {}
-    releases, zeppelin = (_releases(ctx), _zeppelin(ctx)) if kube_ok else ([], None)
     manila = Manila(ctx.cloud)
 
     def share_entry(plan: SharePlan) -> dict[str, Any]:
@@ -52,8 +54,9 @@ def collect(ctx: Context) -> dict[str, Any]:
         entry["pv_phase"], entry["pvc_phase"] = volumes.get(plan.name, (None, None))
         return entry
 
-    with futures.ThreadPoolExecutor(max_workers=STATUS_PARALLEL) as pool:
+    with pool:
         shares = list(pool.map(share_entry, desired.shares))
+        releases, zeppelin = later.result()
     return {
         "deployment": desired.deployment,
         "cloud": ctx.deployment.profile.openstack.cloud,

@@ -10,7 +10,7 @@ from .errors import WaitTimeout
 
 T = TypeVar("T")
 
-FIRST_DELAY = 0.5
+FIRST_DELAY = 0.25
 MAX_DELAY = 15.0
 #: Each pause is at most this fraction of the time waited so far, so what finishes is seen at
 #: most ~3 % late (1.8 s of a 60 s build, 15 s of a 10-minute one) while a long wait still

@@ -39,14 +39,16 @@ class Helm:
                 revision = await self.client.get_current_revision(name, namespace=namespace)
             except ReleaseNotFoundError:
                 return None
-            chart = await revision.chart_metadata()
+            # Three helm processes (get metadata, values, manifest): at once, not in turn.
+            chart, values, resources = await asyncio.gather(
+                revision.chart_metadata(), revision.values(), revision.resources())
             return {
                 "revision": revision.revision,
                 "status": revision.status.value,
                 "chart": chart.name,
                 "version": chart.version,
-                "values": await revision.values(),
-                "resources": _canonical(await revision.resources()),
+                "values": values,
+                "resources": _canonical(resources),
             }
 
         return _run(read())

@@ -249,6 +249,17 @@ class PersistentVolumeKind:
                        what=f"old volume {target.share.pv_name}", timeout=120)
             seen.created_volume(ctx.kube(), target.deployment,
                                 core.create_persistent_volume(wanted))
+        if decision.action in (Action.CREATE, Action.UPDATE):
+            # The PV controller marks a new volume Available once it has seen it. A claim made
+            # before that waits for the controller's next periodic sync to bind (seconds).
+            def seen_by_controller() -> tuple[bool, None, str]:
+                volume = seen.volume(ctx.kube(), target.deployment, target.share.pv_name,
+                                     poll=True)
+                phase = str(((volume or {}).get("status") or {}).get("phase") or "Pending")
+                return phase in ("Available", "Bound"), None, phase
+
+            wait_until(seen_by_controller, what=f"volume {target.share.pv_name}", timeout=120,
+                       report=progress)
         return {"pv": target.share.pv_name}
 
 
