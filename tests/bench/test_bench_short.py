@@ -5,6 +5,7 @@ session's sandbox. Ratios (and counts), not absolute times, so a busy machine do
 from __future__ import annotations
 
 import importlib.util
+import sys
 from collections.abc import Iterator
 from pathlib import Path
 from types import ModuleType
@@ -21,6 +22,7 @@ def _bench_module() -> ModuleType:
     spec = importlib.util.spec_from_file_location("deploy_bench", REPO / "bench/deploy_bench.py")
     assert spec is not None and spec.loader is not None
     module = importlib.util.module_from_spec(spec)
+    sys.modules[spec.name] = module  # dataclasses look their module up there
     spec.loader.exec_module(module)
     return module
 
