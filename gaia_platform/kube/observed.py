@@ -20,6 +20,8 @@ from ..desired import OWNER_KEY
 #: Objects per page: the apiserver hands out a continue token past this (api-concepts,
 #: "Retrieving large results sets in chunks").
 PAGE = 500
+#: Events explain a claim that is slow to bind; a few seconds late is soon enough.
+EVENTS_MAX_AGE = 5.0
 
 
 class _Observed:
@@ -31,7 +33,23 @@ class _Observed:
         self.volumes = Listing(lambda: self._pages(self.core.list_persistent_volume),
                                key=_name)
         self._claims: dict[str, Listing] = {}
+        self._events: dict[str, Listing] = {}
         self.lock = threading.Lock()
+
+    def events(self, namespace: str) -> Listing:
+        """The namespace's events about claims (they carry no labels of ours)."""
+        with self.lock:
+            if namespace not in self._events:
+                self._events[namespace] = Listing(
+                    lambda: self._event_pages(namespace), key=_name, max_age=EVENTS_MAX_AGE)
+            return self._events[namespace]
+
+    def _event_pages(self, namespace: str) -> list[dict[str, Any]]:
+        response: Any = self.core.list_namespaced_event(
+            namespace, field_selector="involvedObject.kind=PersistentVolumeClaim",
+            _preload_content=False)
+        items: list[dict[str, Any]] = json.loads(response.data).get("items") or []
+        return items
 
     def claims(self, namespace: str) -> Listing:
         with self.lock:
@@ -120,3 +138,9 @@ def deleted_volume(api: Any, deployment: str, name: str) -> None:
 
 def deleted_claim(api: Any, deployment: str, namespace: str, name: str) -> None:
     observed(api, deployment).claims(namespace).forget(name)
+
+
+def claim_events(api: Any, deployment: str, namespace: str, name: str) -> list[dict[str, Any]]:
+    """The events about claim ``namespace/name`` (from one list call for all claims)."""
+    return [e for e in observed(api, deployment).events(namespace).all()
+            if (e.get("involvedObject") or {}).get("name") == name]

@@ -289,14 +289,26 @@ class PersistentVolumeClaimKind:
                                        namespace=target.namespace)))
 
         def bound() -> tuple[bool, str, str]:
-            # Every waiting claim shares one list call per round.
+            from ..kube import workload
+
+            # Every waiting claim shares one list call per round (kube/observed.py).
             claim = seen.claim(ctx.kube(), target.deployment, target.namespace,
                                target.share.pvc_name, poll=True)
             if claim is None:
                 raise CloudError(f"The claim {target.namespace}/{target.share.pvc_name} "
                                  "disappeared while waiting for it to bind.")
             phase = str((claim.get("status") or {}).get("phase"))
-            return phase == "Bound", phase, phase
+            if phase == "Bound":
+                return True, phase, phase
+            # Not bound yet: what says why (the volume, the claim's events), from the shared
+            # listings too, so a few hundred waiting claims do not read them one by one.
+            volume = seen.volume(ctx.kube(), target.deployment, target.share.pv_name)
+            events = seen.claim_events(ctx.kube(), target.deployment, target.namespace,
+                                       target.share.pvc_name)
+            explained = workload.explain_claim(claim, volume, events)
+            if explained.hopeless:
+                raise CloudError(explained.hopeless)
+            return explained.ready, phase, explained.status
 
         phase = wait_until(bound, what=f"claim {target.share.pvc_name}", timeout=300,
                            report=progress)
