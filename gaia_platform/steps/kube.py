@@ -4,6 +4,7 @@ and a PersistentVolume + claim per share."""
 from __future__ import annotations
 
 import base64
+import time
 from dataclasses import dataclass
 from typing import Any
 
@@ -263,6 +264,11 @@ class PersistentVolumeKind:
         return {"pv": target.share.pv_name}
 
 
+#: A claim still pending this long after it was made (or last touched) is touched again.
+NUDGE_AFTER = 2.0
+BIND_REQUESTED = "gaia-platform.bind-requested"
+
+
 class PersistentVolumeClaimKind:
     kind = "kube.pvc"
 
@@ -308,7 +314,25 @@ class PersistentVolumeClaimKind:
             explained = workload.explain_claim(claim, volume, events)
             if explained.hopeless:
                 raise CloudError(explained.hopeless)
+            if not explained.ready:
+                nudge()
             return explained.ready, phase, explained.status
+
+        asked = [time.monotonic()]
+
+        def nudge() -> None:
+            # The PV controller binds a claim when it hears of it; if it heard before its cache
+            # held the volume, or the bind met a conflict, it tries again only at its periodic
+            # sync (--pvclaimbinder-sync-period, 15 s by default: kube-controller-manager
+            # reference). Any change to the claim makes it look again now, so a claim still
+            # pending after a moment is touched (an annotation), at most every few seconds.
+            now = time.monotonic()
+            if now - asked[-1] < NUDGE_AFTER:
+                return
+            asked.append(now)
+            core.patch_namespaced_persistent_volume_claim(
+                target.share.pvc_name, target.namespace,
+                {"metadata": {"annotations": {BIND_REQUESTED: f"{time.time():.0f}"}}})
 
         phase = wait_until(bound, what=f"claim {target.share.pvc_name}", timeout=300,
                            report=progress)
