@@ -264,8 +264,8 @@ class PersistentVolumeKind:
         return {"pv": target.share.pv_name}
 
 
-#: A claim still pending this long after it was made (or last touched) is touched again.
-NUDGE_AFTER = 2.0
+#: Seconds after a claim was made at which it is touched if still pending.
+NUDGE_AT = (2.0, 6.0)
 BIND_REQUESTED = "gaia-platform.bind-requested"
 
 
@@ -318,18 +318,19 @@ class PersistentVolumeClaimKind:
                 nudge()
             return explained.ready, phase, explained.status
 
-        asked = [time.monotonic()]
+        made = time.monotonic()
+        nudges = list(NUDGE_AT)
 
         def nudge() -> None:
             # The PV controller binds a claim when it hears of it; if it heard before its cache
             # held the volume, or the bind met a conflict, it tries again only at its periodic
             # sync (--pvclaimbinder-sync-period, 15 s by default: kube-controller-manager
             # reference). Any change to the claim makes it look again now, so a claim still
-            # pending after a moment is touched (an annotation), at most every few seconds.
-            now = time.monotonic()
-            if now - asked[-1] < NUDGE_AFTER:
+            # pending a moment after it was made is touched (an annotation), at most twice:
+            # a claim merely queued behind many others gains nothing from more.
+            if not nudges or time.monotonic() - made < nudges[0]:
                 return
-            asked.append(now)
+            nudges.pop(0)
             core.patch_namespaced_persistent_volume_claim(
                 target.share.pvc_name, target.namespace,
                 {"metadata": {"annotations": {BIND_REQUESTED: f"{time.time():.0f}"}}})
