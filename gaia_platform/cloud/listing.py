@@ -45,6 +45,8 @@ class Listing:
         self._as_of: dict[str, float] = {}
         #: Keys whose state we changed without being told the result: unknown until re-listed.
         self._unknown: set[str] = set()
+        #: What those keys were before we changed them (what :meth:`find` matched them by).
+        self._last: dict[str, Any] = {}
         #: Start of the last completed list call (None: never listed).
         self._listed_at: float | None = None
         #: Per key, the time of the answer the last poll was given.
@@ -59,6 +61,22 @@ class Listing:
     def poll(self, key: str) -> Any | None:
         """A poll: an answer strictly newer than the one this key's last poll got."""
         return self._read(key, poll=True)
+
+    def find(self, match: Callable[[Any], bool]) -> list[Any]:
+        """An observation of the records ``match`` accepts (e.g. by name). Records changed by
+        us and not listed since count only if they matched before: deleting one share does
+        not make the next lookup of another list every share again."""
+        asked = self._clock()
+        while True:
+            with self._lock:
+                if not self._find_needs_list(match, asked):
+                    return [r for r in self._records.values() if match(r)]
+            self.refresh(needed=lambda: self._find_needs_list(match, asked))
+
+    def _find_needs_list(self, match: Callable[[Any], bool], asked: float) -> bool:
+        if self._listed_at is None or self._listed_at < asked - self.max_age:
+            return True
+        return any(k not in self._last or match(self._last[k]) for k in self._unknown)
 
     def all(self, *, poll: bool = False) -> list[Any]:
         """Every record: an observation, or (``poll``) newer than the last such poll's."""
@@ -108,7 +126,8 @@ class Listing:
     def forget(self, key: str) -> None:
         """We changed ``key`` and were not told the result: the next read lists again."""
         with self._lock:
-            self._records.pop(key, None)
+            if key in self._records:
+                self._last[key] = self._records.pop(key)
             self._as_of[key] = self._clock()
             self._unknown.add(key)
 
@@ -140,6 +159,7 @@ class Listing:
                 for key in [k for k in self._unknown if superseded(k)]:
                     self._unknown.discard(key)
                     self._as_of.pop(key, None)
+                    self._last.pop(key, None)
                 self._listed_at = started
 
 

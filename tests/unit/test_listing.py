@@ -155,3 +155,16 @@ def test_all_lists_every_record_and_polls_progress() -> None:
     assert [r.status for r in listing.all(poll=True)] == ["active"]
     assert [r.status for r in listing.all()] == ["active"]
     assert cloud.lists == 2
+
+
+def test_deleting_one_record_does_not_relist_for_lookups_of_others() -> None:
+    cloud = Cloud(*(Rec(f"s{i}", "available") for i in range(100)))
+    listing = _listing(cloud)
+    for i in range(100):  # what `platform delete --delete-data` does, share by share
+        assert [r.id for r in listing.find(lambda r, i=i: r.id == f"s{i}")] == [f"s{i}"]
+        del cloud.records[f"s{i}"]
+        listing.forget(f"s{i}")
+    assert cloud.lists == 1
+    # The deleted ones are asked about again, not answered from before the delete.
+    assert listing.find(lambda r: r.id == "s5") == []
+    assert cloud.lists == 2
