@@ -47,9 +47,7 @@ def deploy(ctx: Context, nodes: list[Node[Any]], emit: Callable[[apply.Event], N
            ) -> apply.Report:
     import tenacity  # only deploy retries: plan's start stays short
 
-    # The Kubernetes and Helm clients take a second or more to import on a busy machine;
-    # imported now, while the cloud builds, they are not on the critical path later.
-    threading.Thread(target=_warm_imports, name="warm-imports", daemon=True).start()
+    warm_imports()
     by_id = {node.id: node for node in nodes}
 
     def run(step: Step, progress: Callable[[str], None]) -> Any:
@@ -87,8 +85,21 @@ def deploy(ctx: Context, nodes: list[Node[Any]], emit: Callable[[apply.Event], N
 
 
 
-def _warm_imports() -> None:
-    for module in ("kubernetes.client", "pyhelm3", "gaia_platform.kube.observed"):
+_WARMING: list[threading.Thread] = []
+
+
+def warm_imports() -> None:
+    """Import the Kubernetes and Helm clients in the background (once per process). They take
+    a second or more on a busy machine; imported while the cloud is asked (or builds), they
+    are not on the critical path when the first Kubernetes step comes."""
+    if not _WARMING:
+        _WARMING.append(threading.Thread(target=_warm, name="warm-imports", daemon=True))
+        _WARMING[0].start()
+
+
+def _warm() -> None:
+    for module in ("kubernetes.client", "kubernetes.config", "pyhelm3",
+                   "gaia_platform.kube.observed"):
         try:
             importlib.import_module(module)
         except Exception:  # the step that needs it reports the real error

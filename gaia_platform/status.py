@@ -35,8 +35,9 @@ def collect(ctx: Context) -> dict[str, Any]:
                                                  magnum.ca(cluster["uuid"]))
     pool = futures.ThreadPoolExecutor(max_workers=STATUS_PARALLEL)
     # Helm runs its own process per release: started first, it overlaps the Manila reads.
-    later = pool.submit(lambda: (_releases(ctx), _zeppelin(ctx)) if kube_ok else ([], None))
-    volumes = _volumes(ctx) if kube_ok else {}
+    releases_later = pool.submit(lambda: _releases(ctx) if kube_ok else [])
+    zeppelin_later = pool.submit(lambda: _zeppelin(ctx) if kube_ok else None)
+    phases = pool.submit(lambda: _volumes(ctx) if kube_ok else {})
     manila = Manila(ctx.cloud)
 
     def share_entry(plan: SharePlan) -> dict[str, Any]:
@@ -51,12 +52,14 @@ def collect(ctx: Context) -> dict[str, Any]:
                          access_rule={"cephx_id": plan.cephx_id,
                                       "access_level": rules[0].access_level,
                                       "state": rules[0].state} if rules else None)
-        entry["pv_phase"], entry["pvc_phase"] = volumes.get(plan.name, (None, None))
         return entry
 
     with pool:
         shares = list(pool.map(share_entry, desired.shares))
-        releases, zeppelin = later.result()
+        volumes = phases.result()
+        releases, zeppelin = releases_later.result(), zeppelin_later.result()
+    for entry in shares:
+        entry["pv_phase"], entry["pvc_phase"] = volumes.get(entry["name"], (None, None))
     return {
         "deployment": desired.deployment,
         "cloud": ctx.deployment.profile.openstack.cloud,
@@ -90,14 +93,13 @@ def _releases(ctx: Context) -> list[dict[str, Any]]:
     from .kube.helm import Helm
 
     helm = Helm(ctx.kubeconfig_path)
-    found = []
-    for name in (values.EXECUTOR_RELEASE, values.ZEPPELIN_RELEASE):
-        current = helm.current(name, ctx.desired.namespace)
-        if current is not None:
-            found.append({"name": name, "revision": current["revision"],
-                          "status": current["status"],
-                          "chart": f"{current['chart']}-{current['version']}"})
-    return found
+    names = (values.EXECUTOR_RELEASE, values.ZEPPELIN_RELEASE)
+    # Each helm run is its own process: both releases at once.
+    with futures.ThreadPoolExecutor(max_workers=len(names)) as pool:
+        summaries = list(pool.map(lambda n: helm.summary(n, ctx.desired.namespace), names))
+    return [{"name": name, "revision": current["revision"], "status": current["status"],
+             "chart": f"{current['chart']}-{current['version']}"}
+            for name, current in zip(names, summaries, strict=True) if current is not None]
 
 
 def _zeppelin(ctx: Context) -> dict[str, Any] | None:

@@ -53,6 +53,21 @@ class Helm:
 
         return _run(read())
 
+    def summary(self, name: str, namespace: str) -> dict[str, Any] | None:
+        """The deployed revision's number, status and chart (two helm runs, not four)."""
+        from pyhelm3.errors import ReleaseNotFoundError
+
+        async def read() -> dict[str, Any] | None:
+            try:
+                revision = await self.client.get_current_revision(name, namespace=namespace)
+            except ReleaseNotFoundError:
+                return None
+            chart = await revision.chart_metadata()
+            return {"revision": revision.revision, "status": revision.status.value,
+                    "chart": chart.name, "version": chart.version}
+
+        return _run(read())
+
     def render(self, name: str, chart: Path, values: dict[str, Any],
                namespace: str) -> dict[str, Any]:
         async def render() -> dict[str, Any]:
