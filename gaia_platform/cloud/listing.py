@@ -49,6 +49,7 @@ class Listing:
         self._last: dict[str, Any] = {}
         #: Start of the last completed list call (None: never listed).
         self._listed_at: float | None = None
+        self._invalid_at = float("-inf")
         #: Per key, the time of the answer the last poll was given.
         self._polled: dict[str, float] = {}
         self.calls = 0
@@ -131,6 +132,18 @@ class Listing:
             self._as_of[key] = self._clock()
             self._unknown.add(key)
 
+    def invalidate(self) -> None:
+        """We changed something of this type without a record of it (a router's routes or
+        interfaces): every read lists again, with a list call started after now."""
+        with self._lock:
+            now = self._clock()
+            self._invalid_at = now
+            if self._listed_at is not None and self._listed_at <= now:
+                self._listed_at = None
+            for key in list(self._as_of):
+                if self._as_of[key] <= now:
+                    self._unknown.add(key)
+
     # -- the one list call ----------------------------------------------------------------
     def refresh(self, needed: Callable[[], bool] = lambda: True) -> None:
         """List again, unless the list call another reader made while this one waited for its
@@ -160,7 +173,8 @@ class Listing:
                     self._unknown.discard(key)
                     self._as_of.pop(key, None)
                     self._last.pop(key, None)
-                self._listed_at = started
+                # A list call that started before an invalidation answers nothing fresh.
+                self._listed_at = started if started > self._invalid_at else None
 
 
 #: The key :meth:`Listing.all` polls under.

@@ -11,10 +11,12 @@ how hard the tool pushes.
 from __future__ import annotations
 
 import threading
+from collections.abc import Callable
 from typing import Any
 
 from requests.adapters import HTTPAdapter
 
+MUTATING = {"POST", "PUT", "PATCH", "DELETE"}
 START = 8
 LOWEST = 1
 HIGHEST = 32
@@ -57,6 +59,9 @@ class ThrottledAdapter(HTTPAdapter):
     def __init__(self, limit: AdaptiveLimit) -> None:
         super().__init__(pool_connections=4, pool_maxsize=limit.highest)
         self.adaptive = limit
+        #: Told (method, url) after every answer to a call that may change something, so
+        #: cached observations of that kind are asked again (cloud/neutron.py).
+        self.listeners: list[Callable[[str, str], None]] = []
 
     def send(self, request: Any, *args: Any, **kwargs: Any) -> Any:
         self.adaptive.acquire()
@@ -64,9 +69,23 @@ class ThrottledAdapter(HTTPAdapter):
         try:
             response = super().send(request, *args, **kwargs)
             status = response.status_code
-            return response
         finally:
             self.adaptive.release(status)
+        if request.method in MUTATING:
+            for listener in list(self.listeners):
+                listener(request.method, request.url)
+        return response
+
+
+def listen(connection: Any, listener: Callable[[str, str], None]) -> bool:
+    """Call ``listener(method, url)`` after each mutating call on this connection; False when
+    the connection was not opened by connection.connect (nothing to listen on)."""
+    adapters = [connection.session.session.get_adapter(s) for s in ("https://", "http://")]
+    if not all(isinstance(a, ThrottledAdapter) for a in adapters):
+        return False
+    for adapter in {id(a): a for a in adapters}.values():
+        adapter.listeners.append(listener)
+    return True
 
 
 def install(connection: Any) -> AdaptiveLimit:

@@ -35,6 +35,8 @@ def bed(sandbox: RunningSandbox, tmp_path_factory: pytest.TempPathFactory) -> It
     workdir = tmp_path_factory.mktemp("bench")
     bed = bench.Bench(sandbox.status, workdir)
     scale = bed.config()["time_scale"]
+    # The bench's own setting (a Magnum build takes 6 s): a first deploy polls as it would.
+    bed.set_time_scale(0.01)
     made: list[Path] = []
     bed.made = made
     try:

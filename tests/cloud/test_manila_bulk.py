@@ -65,3 +65,22 @@ def test_an_extend_is_never_answered_from_before_it(emulator: Emulator, tmp_path
     while manila.get_share(share.id).status != "available":
         time.sleep(0.05)
     assert manila.find_share("grow").size == 2
+
+
+def test_neutron_lookups_share_a_listing_and_see_every_change(emulator: Emulator,
+                                                              tmp_path: Path) -> None:
+    from gaia_platform.cloud.neutron import Neutron
+
+    conn = _connect(emulator, tmp_path)
+    neutron = Neutron(conn)
+    mark = emulator.last_seq()
+    assert neutron.find_network("public") is not None
+    assert neutron.find_network("cephfs") is not None
+    assert neutron.find_network("mine") is None
+    lists = [c for c in emulator.requests(mark) if c["path"].endswith("/v2.0/networks")]
+    assert len(lists) == 1
+    # A change made through the SDK directly, by any code: the next lookup sees it.
+    made = conn.network.create_network(name="mine")
+    assert neutron.find_network("mine").id == made.id
+    conn.network.delete_network(made)
+    assert neutron.find_network("mine") is None
