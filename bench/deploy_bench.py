@@ -375,6 +375,8 @@ def main() -> None:
                         help="split at 0.1 only, scale with 10 and 100 shares, 3 workers")
     parser.add_argument("--shares", default=None, help="share counts (default 10,100,500)")
     parser.add_argument("--workers", default=None, help="worker counts (default 3,30,300)")
+    parser.add_argument("--split-only", action="store_true",
+                        help="only the split (with --full: at 0.1 and 1.0), no scale table")
     parser.add_argument("--json", type=Path, default=None, help="also write the results here")
     args = parser.parse_args()
     scales = [0.1, 1.0] if args.full else [0.1]
@@ -391,10 +393,12 @@ def main() -> None:
         for scale in scales:
             splits.append(measure_split(bench, scale, f"split{str(scale).replace('.', '')}"))
             print_split(splits[-1])
-        bench.set_time_scale(0.01)
-        points = [measure_point(bench, f"s{n}", n, 3) for n in share_counts]
-        points += [measure_point(bench, f"w{w}", 10, w) for w in worker_counts if w != 3]
-        print_table(points)
+        points = []
+        if not args.split_only:
+            bench.set_time_scale(0.01)
+            points = [measure_point(bench, f"s{n}", n, 3) for n in share_counts]
+            points += [measure_point(bench, f"w{w}", 10, w) for w in worker_counts if w != 3]
+            print_table(points)
     print("\n== goals ==")
     checks = goals(splits, points, starts)
     for text, ok, value in checks:
