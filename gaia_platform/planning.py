@@ -98,9 +98,13 @@ def warm_imports() -> None:
 
 
 def _warm() -> None:
-    for module in ("kubernetes.client", "kubernetes.config", "pyhelm3",
-                   "gaia_platform.kube.observed"):
-        try:
+    try:
+        for module in ("kubernetes.client", "kubernetes.config", "pyhelm3",
+                       "gaia_platform.kube.observed"):
             importlib.import_module(module)
-        except Exception:  # the step that needs it reports the real error
-            return
+        client = importlib.import_module("kubernetes.client")
+        # The package loads its API classes (and their models) on first attribute access.
+        for api in ("CoreV1Api", "StorageV1Api", "AppsV1Api", "NetworkingV1Api"):
+            getattr(client, api)
+    except Exception:  # the step that needs it reports the real error
+        return
