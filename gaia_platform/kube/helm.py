@@ -30,6 +30,21 @@ class Helm:
 
         self.client = Client(executable=str(find_helm()), kubeconfig=str(kubeconfig))
 
+    async def _chart(self, chart: Path) -> Any:
+        """The chart at a local folder, its metadata read from its Chart.yaml: what `helm show
+        chart` prints for a folder (helm v3 pkg/action/show.go marshals the chart's Metadata,
+        which is Chart.yaml), without a helm process of its own per install and render."""
+        from pyhelm3.models import Chart
+
+        chart_yaml = chart / "Chart.yaml"
+        if not chart_yaml.is_file():
+            return await self.client.get_chart(chart)
+        import yaml
+
+        # pyhelm3's Client keeps its helm command as _command; get_chart passes it the same way.
+        return Chart(self.client._command, ref=chart,
+                     metadata=yaml.safe_load(chart_yaml.read_text()))
+
     def current(self, name: str, namespace: str) -> dict[str, Any] | None:
         """The deployed revision: number, status, chart name/version, values and manifest."""
         from pyhelm3.errors import ReleaseNotFoundError
@@ -71,7 +86,7 @@ class Helm:
     def render(self, name: str, chart: Path, values: dict[str, Any],
                namespace: str) -> dict[str, Any]:
         async def render() -> dict[str, Any]:
-            loaded = await self.client.get_chart(chart)
+            loaded = await self._chart(chart)
             # Hooks (the helm test pod) are not part of a release's manifest: leave them out.
             resources = await self.client.template_resources(
                 loaded, name, values, namespace=namespace, is_upgrade=True, no_hooks=True)
@@ -85,7 +100,7 @@ class Helm:
         from pyhelm3.errors import Error
 
         async def upgrade() -> int:
-            loaded = await self.client.get_chart(chart)
+            loaded = await self._chart(chart)
             revision = await self.client.install_or_upgrade_release(
                 name, loaded, values, namespace=namespace, atomic=False, wait=False,
                 timeout=timeout, create_namespace=False,
