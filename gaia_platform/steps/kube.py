@@ -265,7 +265,7 @@ class PersistentVolumeKind:
 
 
 #: Seconds after a claim was made at which it is touched if still pending.
-NUDGE_AT = (2.0, 6.0)
+NUDGE_AT = (0.5, 3.0)
 BIND_REQUESTED = "gaia-platform.bind-requested"
 
 
@@ -326,7 +326,7 @@ class PersistentVolumeClaimKind:
             # held the volume, or the bind met a conflict, it tries again only at its periodic
             # sync (--pvclaimbinder-sync-period, 15 s by default: kube-controller-manager
             # reference). Any change to the claim makes it look again now, so a claim still
-            # pending a moment after it was made is touched (an annotation), at most twice:
+            # pending half a second after it was made is touched (an annotation), at most twice:
             # a claim merely queued behind many others gains nothing from more.
             if not nudges or time.monotonic() - made < nudges[0]:
                 return
