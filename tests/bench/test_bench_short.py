@@ -87,10 +87,11 @@ def test_noop_openstack_calls_grow_by_at_most_one_per_share(
     assert per_share == [], "a share is read one by one instead of from the listing"
 
 
-#: Issue 14 asks for 0.10 and it is not met yet: ~11 s beside a 60 s build, most of it helm's
-#: two releases one after the other and the Zeppelin pod's start (README, "Performance").
-#: Until it is, this ratchet keeps it from getting worse than measured (0.17-0.19).
-TOOL_ADDED_CEILING = 0.25
+#: Issue 14's goal is 0.10; measured 0.085 on a lightly loaded machine (5.1 s beside a 60 s
+#: build). The tool's seconds grow with the machine's load and the cloud's do not, so the
+#: suite allows twice the goal: what it catches is a regression such as a claim waiting for
+#: the PV controller's 15 s resync again (0.25 and more).
+TOOL_ADDED_CEILING = 2 * 0.10
 
 
 def test_the_tool_adds_little_to_the_clouds_critical_path(bed: Any) -> None:
