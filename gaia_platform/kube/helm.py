@@ -10,6 +10,7 @@ from pathlib import Path
 from typing import Any, TypeVar
 
 from ..errors import CloudError
+from ..helm.charts import ChartRef, RemoteChart
 
 T = TypeVar("T")
 
@@ -29,21 +30,6 @@ class Helm:
         from ..helm.binary import find_helm
 
         self.client = Client(executable=str(find_helm()), kubeconfig=str(kubeconfig))
-
-    async def _chart(self, chart: Path) -> Any:
-        """The chart at a local folder, its metadata read from its Chart.yaml: what `helm show
-        chart` prints for a folder (helm v3 pkg/action/show.go marshals the chart's Metadata,
-        which is Chart.yaml), without a helm process of its own per install and render."""
-        from pyhelm3.models import Chart
-
-        chart_yaml = chart / "Chart.yaml"
-        if not chart_yaml.is_file():
-            return await self.client.get_chart(chart)
-        import yaml
-
-        # pyhelm3's Client keeps its helm command as _command; get_chart passes it the same way.
-        return Chart(self.client._command, ref=chart,
-                     metadata=yaml.safe_load(chart_yaml.read_text()))
 
     def current(self, name: str, namespace: str) -> dict[str, Any] | None:
         """The deployed revision: number, status, chart name/version, values and manifest."""
@@ -83,7 +69,29 @@ class Helm:
 
         return _run(read())
 
-    def render(self, name: str, chart: Path, values: dict[str, Any],
+    async def _chart(self, chart: ChartRef) -> Any:
+        """A chart directory, or a pinned chart that helm fetches from its repository."""
+        if isinstance(chart, RemoteChart):
+            return await self.client.get_chart(chart.name, repo=chart.repository,
+                                               version=chart.version)
+        return await self._local_chart(chart)
+
+    async def _local_chart(self, chart: Path) -> Any:
+        """A chart folder, its metadata read from its Chart.yaml: what `helm show chart`
+        prints for a folder (helm v3 pkg/action/show.go marshals the chart's Metadata, which
+        is Chart.yaml), without a helm process of its own per install and render."""
+        from pyhelm3.models import Chart
+
+        chart_yaml = chart / "Chart.yaml"
+        if not chart_yaml.is_file():
+            return await self.client.get_chart(chart)
+        import yaml
+
+        # pyhelm3's Client keeps its helm command as _command; get_chart passes it the same way.
+        return Chart(self.client._command, ref=chart,
+                     metadata=yaml.safe_load(chart_yaml.read_text()))
+
+    def render(self, name: str, chart: ChartRef, values: dict[str, Any],
                namespace: str) -> dict[str, Any]:
         async def render() -> dict[str, Any]:
             loaded = await self._chart(chart)
@@ -95,15 +103,16 @@ class Helm:
 
         return _run(render())
 
-    def install_or_upgrade(self, name: str, chart: Path, values: dict[str, Any],
-                           namespace: str, timeout: str = "10m") -> int:
+    def install_or_upgrade(self, name: str, chart: ChartRef, values: dict[str, Any],
+                           namespace: str, timeout: str = "10m",
+                           create_namespace: bool = False) -> int:
         from pyhelm3.errors import Error
 
         async def upgrade() -> int:
             loaded = await self._chart(chart)
             revision = await self.client.install_or_upgrade_release(
                 name, loaded, values, namespace=namespace, atomic=False, wait=False,
-                timeout=timeout, create_namespace=False,
+                timeout=timeout, create_namespace=create_namespace,
                 description="gaia-platform deploy")
             return int(revision.revision)
 
