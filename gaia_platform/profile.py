@@ -467,7 +467,12 @@ def resolve_profile_path(cloud: str) -> Path:
     return named
 
 
-class _UniqueKeyLoader(yaml.SafeLoader):
+#: libyaml's parser when PyYAML was built with it: a catalogue of 500 shares parses in a tenth
+#: of the pure-Python time (same safe subset of YAML, same errors and marks).
+_LOADER: Any = getattr(yaml, "CSafeLoader", yaml.SafeLoader)
+
+
+class _UniqueKeyLoader(_LOADER):  # type: ignore[misc]
     """PyYAML's safe loader, except that a key given twice in one mapping is an error (PyYAML
     keeps the last one silently, so a typo'd override would go unnoticed)."""
 
@@ -486,7 +491,8 @@ def _construct_mapping(loader: _UniqueKeyLoader, node: yaml.MappingNode,
                 "while constructing a mapping", node.start_mark,
                 f"found the key {key!r} twice", key_node.start_mark)
         seen.add(key)
-    return loader.construct_mapping(node, deep=deep)
+    mapping: dict[Any, Any] = loader.construct_mapping(node, deep=deep)
+    return mapping
 
 
 _UniqueKeyLoader.add_constructor(yaml.resolver.BaseResolver.DEFAULT_MAPPING_TAG,
