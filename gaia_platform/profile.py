@@ -192,9 +192,9 @@ class Profile(Strict):
     yarn: YarnSpec | None = None
     #: The share catalogue, relative to this profile file.
     shares: str = "../../manila/shares.yaml"
-    #: The users catalogue (manila/users.yaml), relative to this profile file. Without it the
-    #: deployment has one ``admin`` account and only the catalogue's shares (no per-user
-    #: storage).
+    #: The users catalogue, beside the share catalogue (relative to its folder). Without it,
+    #: or while it lists nobody, the deployment has one ``admin`` account and only the share
+    #: catalogue's storage (no per-user storage). `platform users add` creates the file.
     users: str | None = None
 
 
@@ -379,7 +379,7 @@ def load(cloud: str) -> Deployment:
         raise _explain(catalogue_path, exc) from exc
     users_path = users = None
     if profile.users is not None:
-        users_path = (profile_path.parent / profile.users).resolve()
+        users_path = (catalogue_path.parent / profile.users).resolve()
         users = load_users(users_path, profile_path)
         _check_user_paths(users, users_path, catalogue, catalogue_path)
     return Deployment(profile=profile, catalogue=catalogue, profile_path=profile_path,
@@ -389,9 +389,7 @@ def load(cloud: str) -> Deployment:
 def load_users(path: Path, profile_path: Path) -> UsersCatalogue:
     """The users catalogue named by ``users`` in the profile (a missing file: no users yet)."""
     if not path.exists():
-        raise ConfigError(f"{path} (the users catalogue named by 'users' in {profile_path}) "
-                          "does not exist. Create it with a 'users:' list (see "
-                          "manila/users.yaml), or remove 'users' from the profile.")
+        return UsersCatalogue()
     raw = _read_yaml(path)
     if raw is None:
         raw = {}
