@@ -279,6 +279,9 @@ class User(Strict):
     #: The user share (working data), mounted read-write at /user/<name>.
     user_gb: int = Field(default=1024, ge=1)
     data_shares: list[UserDataShare] = []
+    #: Yarn fallback: how many applications (Spark sessions) this person may run at once;
+    #: default: the profile's yarn.scheduler.max_apps_per_user.
+    yarn_max_apps: int | None = Field(default=None, ge=1)
 
 
 class UsersCatalogue(Strict):
