@@ -241,7 +241,8 @@ def status(cloud: str, output: str) -> None:
 @cloud_option
 @click.option("--delete-data", is_flag=True,
               help="Also delete every share in the catalogue: the Gaia data shares and all "
-                   "user and notebook storage. Asks for confirmation unless --yes.")
+                   "user and notebook storage, every person's home and user shares included. "
+                   "Asks for confirmation unless --yes.")
 @click.option("--yes", is_flag=True, help="Confirm --delete-data without asking.")
 @output_option
 @reports_errors
