@@ -95,6 +95,9 @@ class KubernetesSpec(Strict):
     namespace: Name = "gaia"
     #: The Zeppelin release the notebook service runs (the charts support each of these).
     zeppelin_version: Literal["0.9.0", "0.10.1", "0.11.2", "0.12.0"] = "0.9.0"
+    #: An interpreter (a person's Spark driver, and so its executors) idle this long is
+    #: stopped (Zeppelin's TimeoutLifecycleManager); it starts again at the next paragraph.
+    interpreter_idle_minutes: int = Field(default=60, ge=1, le=10080)
 
 
 CIDR = r"^\d+\.\d+\.\d+\.\d+/\d+$"

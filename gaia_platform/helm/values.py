@@ -154,7 +154,10 @@ def zeppelin_values(deployment: Deployment, desired: DesiredState, *,
     _check_version(zeppelin_version)
     notebooks = _notebook_share(desired)
     users = user_mounts(deployment, desired)
-    interpreter: dict[str, Any] = {"serviceAccountName": names.driver_service_account}
+    interpreter: dict[str, Any] = {
+        "serviceAccountName": names.driver_service_account,
+        "idleTimeout": {"seconds": deployment.profile.kubernetes.interpreter_idle_minutes * 60},
+    }
     if users:
         # One Spark driver per person, shared by their notes (separate sessions): the group
         # id is then "spark-<user>", which tells the interpreter spec whose storage to mount

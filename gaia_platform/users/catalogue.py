@@ -42,8 +42,14 @@ def new_user(name: str, role: str, home_gb: int | None, user_gb: int | None,
                           f"match {USER_NAME} (a Linux and Kubernetes name).") from exc
 
 
-def with_user(catalogue: UsersCatalogue, user: User) -> UsersCatalogue:
-    return UsersCatalogue(users=[*catalogue.users, user])
+def with_user(catalogue: UsersCatalogue, user: User, path: Path) -> UsersCatalogue:
+    try:
+        return UsersCatalogue.model_validate(
+            {"users": [u.model_dump() for u in [*catalogue.users, user]]})
+    except ValidationError as exc:
+        raise ConfigError(f"Cannot add {user.name!r} to {path}: "
+                          f"{exc.errors()[0]['msg'].removeprefix('Value error, ')}. "
+                          "Add an admin first (--role admin).") from exc
 
 
 def without_user(catalogue: UsersCatalogue, name: str, path: Path) -> UsersCatalogue:

@@ -65,7 +65,11 @@ def users_nodes(ctx: Context) -> list[Node[Any]]:
 
 
 def _apply(cloud: str, emit: Emit) -> tuple[Context, Applied]:
-    ctx = open_deployment(cloud).ctx
+    opened = open_deployment(cloud, require_cloud=False)
+    ctx = opened.ctx
+    if opened.offline_reason:
+        return ctx, Applied(False, None, f"not applied: {opened.offline_reason}; the "
+                            "catalogue is changed and `platform deploy` applies it")
     if not ctx.kubeconfig_path.is_file():
         return ctx, Applied(False, None, "not applied: the deployment has no cluster yet; "
                             f"`platform deploy --cloud {cloud}` makes everything the "
@@ -90,13 +94,14 @@ def add(cloud: str, name: str, *, role: str, home_gb: int | None, user_gb: int |
     entry = files.new_user(name, role, home_gb, user_gb, path)
     existing = catalogue.find(name)
     if existing is None:
-        files.write(path, files.with_user(catalogue, entry))
+        files.write(path, files.with_user(catalogue, entry, path))
     elif existing.role != role or (home_gb, user_gb) != (None, None):
         raise ConfigError(f"{name!r} is already in {path} (role {existing.role}); edit the "
                           "file to change their role or sizes, then run `platform deploy`.")
-    ctx = open_deployment(cloud).ctx
+    ctx = open_deployment(cloud, require_cloud=False).ctx
     password = None
-    if ctx.kubeconfig_path.is_file() and not has_password(ctx, chart_values.AUTH_SECRET, name):
+    if ctx.cloud is not None and ctx.kubeconfig_path.is_file() \
+            and not has_password(ctx, chart_values.AUTH_SECRET, name):
         # Set before the Helm upgrade, which restarts the server with the new login.
         password = new_password()
         set_password(ctx, chart_values.AUTH_SECRET, name, password)
@@ -113,7 +118,7 @@ def add(cloud: str, name: str, *, role: str, home_gb: int | None, user_gb: int |
 def list_users(cloud: str) -> dict[str, Any]:
     ctx = open_deployment(cloud, require_cloud=False).ctx
     catalogue, path = files.catalogue_of(ctx.deployment)
-    reachable = ctx.kubeconfig_path.is_file()
+    reachable = ctx.cloud is not None and ctx.kubeconfig_path.is_file()
     users = []
     for user in catalogue.users:
         entry = _summary(ctx.desired, user)
@@ -193,11 +198,11 @@ def _unmount(ctx: Context, plans: tuple[SharePlan, ...]) -> list[str]:
 
 
 def reset_password(cloud: str, name: str) -> dict[str, Any]:
-    ctx = open_deployment(cloud).ctx
-    catalogue, path = files.catalogue_of(ctx.deployment)
+    catalogue, path = files.catalogue_of(open_deployment(cloud, connect=False).ctx.deployment)
     if catalogue.find(name) is None:
         raise ConfigError(f"No user {name!r} in {path}: add them with `platform users add "
                           f"{name} --cloud {cloud}`.")
+    ctx = open_deployment(cloud).ctx
     if not ctx.kubeconfig_path.is_file():
         raise ConfigError(f"The deployment has no cluster yet: run `platform deploy --cloud "
                           f"{cloud}` first (it generates every user's password).")
