@@ -11,8 +11,9 @@ from ..steps.base import Context
 from ..steps.kube import core_api, read_or_absent
 from .passwords import encoded, users_with_password
 
-#: What `kubectl rollout restart` sets on the pod template (kubectl's restart annotation), so
-#: that the server restarts without a change of the Helm release.
+#: What `kubectl rollout restart` sets on the pod template (kubectl's
+#: pkg/polymorphichelpers/objectrestarter.go), so that the server restarts without a change
+#: of the Helm release; Helm's three-way merge leaves an annotation it does not own alone.
 RESTARTED_AT = "kubectl.kubernetes.io/restartedAt"
 
 

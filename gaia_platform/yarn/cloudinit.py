@@ -346,7 +346,8 @@ def document(plan: YarnPlan, vm: VmPlan, sizing: Sizing, mounts: list[Mount]
 
 def people_accounts(plan: YarnPlan, vm: VmPlan) -> list[dict[str, Any]]:
     """A locked Linux account per person on the nodes that mount their shares; their home is
-    their home share (mounted by the setup script, so not made here)."""
+    their home share (mounted by the setup script, so not made here: cloud-init's users
+    module, cc_users_groups, key no_create_home)."""
     if not vm.mounts:
         return []
     return [{"name": user.name, "uid": user.uid, "gecos": f"gaia-platform user {user.name}",

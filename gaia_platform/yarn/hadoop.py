@@ -45,7 +45,8 @@ def core_site(plan: YarnPlan) -> dict[str, str]:
         # Zeppelin submits each person's Spark application as them (spark-submit --proxy-user,
         # SparkInterpreterLauncher with isUserImpersonate), so Yarn's per-user limits apply to
         # people; the service user may act for the catalogue's people from the gateway only
-        # (Hadoop's "Proxy user - Superusers Acting On Behalf Of Other Users").
+        # (Hadoop's "Proxy user - Superusers Acting On Behalf Of Other Users", Superusers.md:
+        # hadoop.proxyuser.<superuser>.hosts and .users).
         props.update({
             f"hadoop.proxyuser.{SERVICE_USER}.hosts": plan.gateway.name,
             f"hadoop.proxyuser.{SERVICE_USER}.users": ",".join(u.name for u in plan.users),
@@ -118,7 +119,9 @@ def capacity_scheduler(plan: YarnPlan) -> dict[str, str]:
         f"{queue}.maximum-am-resource-percent": str(scheduler.max_am_share),
         f"{CS}.user.max-parallel-apps": str(scheduler.max_apps_per_user),
         # The catalogue's people: each one's own limit on parallel applications (Hadoop's
-        # CapacityScheduler docs, "Setting Application Limits": user.<name>.max-parallel-apps).
+        # CapacitySchedulerConfiguration.getMaxParallelAppsForUser reads
+        # yarn.scheduler.capacity.user.<name>.max-parallel-apps, falling back to the one above;
+        # see its FS-to-CS converter test, testSpecificUserMaxParallelApps).
         **{f"{CS}.user.{user.name}.max-parallel-apps": str(user.max_apps)
            for user in plan.users},
     }
