@@ -232,3 +232,16 @@ def test_passwords_appear_in_no_output_and_no_log(
     new = base64.b64decode(people.core().read_namespaced_secret(
         "zeppelin-auth", NAMESPACE).data["bob"]).decode()
     assert text_add.stdout.splitlines()[-1] == new and new not in text_add.stderr
+
+
+def test_delete_data_when_confirmed_deletes_only_that_persons_shares(
+    people: People, added: dict[str, dict[str, Any]], sandbox: RunningSandbox
+) -> None:
+    people.json("users", "add", "carol")
+    result = people.json("users", "remove", "carol", "--delete-data", "--yes")
+    assert sorted(result["shares_deleted"]) == ["people-home-carol", "people-user-carol"]
+    conn = sandbox.connect().shared_file_system
+    remaining = {s.name: s.status for s in conn.shares()}
+    assert all(remaining.get(name) in (None, "deleting")
+               for name in ("people-home-carol", "people-user-carol"))
+    assert {"people-home-alice", "people-user-alice", "people-dr2"} <= set(remaining)
