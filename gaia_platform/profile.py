@@ -159,7 +159,8 @@ class YarnSpec(Strict):
     https_cidr: str = Field(default="0.0.0.0/0", pattern=CIDR)
     #: SSH to the gateway from this range; none when unset.
     ssh_cidr: str | None = Field(default=None, pattern=CIDR)
-    #: Zeppelin accounts; passwords are generated on the gateway at first boot.
+    #: Zeppelin accounts when the profile has no users catalogue (else its people); passwords
+    #: are generated on the gateway at first boot.
     zeppelin_users: list[Annotated[str, Field(pattern=r"^[a-z][a-z0-9_-]{0,31}$")]] = Field(
         default=["admin"], min_length=1)
     software: YarnSoftware = YarnSoftware()
