@@ -17,7 +17,6 @@ from gaia_platform.yarn.layout import YarnPlan, yarn_plan
 from tests.yarn.helpers import (
     files,
     hadoop_properties,
-    needs_cloud_init,
     user_data,
     validate_cloud_config,
 )
@@ -110,7 +109,6 @@ def test_user_data_fits_nova(plan: YarnPlan) -> None:
         assert len(encoded) <= cloudinit.NOVA_USER_DATA_MAX
 
 
-@needs_cloud_init
 def test_two_peoples_user_data_passes_cloud_inits_schema_validator(
     plan: YarnPlan, tmp_path: Path
 ) -> None:
