@@ -95,7 +95,8 @@ def add(cloud: str, name: str, *, role: str, home_gb: int | None, user_gb: int |
     existing = catalogue.find(name)
     if existing is None:
         files.write(path, files.with_user(catalogue, entry, path))
-    elif existing.role != role or (home_gb, user_gb) != (None, None):
+    elif (existing.role, existing.home_gb, existing.user_gb) != (
+            role, home_gb or existing.home_gb, user_gb or existing.user_gb):
         raise ConfigError(f"{name!r} is already in {path} (role {existing.role}); edit the "
                           "file to change their role or sizes, then run `platform deploy`.")
     ctx = open_deployment(cloud, require_cloud=False).ctx

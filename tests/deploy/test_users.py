@@ -22,6 +22,7 @@ from tests.conftest import RunningSandbox
 from tests.deploy.conftest import REPO, Logs, Platform, as_json
 
 NAMESPACE = "people"
+SMALL = ("--home-gb", "1", "--user-gb", "2")
 SHARES: list[dict[str, object]] = [
     {"name": "people-notebooks", "size_gb": 5, "access": "rw", "mount_path": "/notebooks",
      "purpose": "notebooks"},
@@ -61,8 +62,9 @@ class People:
 def people(platform: Platform, tmp_path_factory: pytest.TempPathFactory) -> Iterator[People]:
     folder = tmp_path_factory.mktemp("people")
     (folder / "shares.yaml").write_text(yaml.safe_dump({"shares": SHARES}))
-    (folder / "users.yaml").write_text("# the people of the test\nusers:\n"
-                                       "- name: admin\n  role: admin\n")
+    # Small shares: the sandbox's Manila quota (20 TB) is shared by every test's deployment.
+    (folder / "users.yaml").write_text("# the people of the test\nusers:\n- name: admin\n"
+                                       "  role: admin\n  home_gb: 1\n  user_gb: 2\n")
     profile = yaml.safe_load((REPO / "openstack/clouds/sandbox.yaml").read_text())
     profile.update(name="people", shares=str(folder / "shares.yaml"), users="users.yaml")
     profile["kubernetes"] = {"namespace": NAMESPACE}
@@ -77,7 +79,7 @@ def people(platform: Platform, tmp_path_factory: pytest.TempPathFactory) -> Iter
 
 @pytest.fixture(scope="module")
 def added(people: People) -> dict[str, dict[str, Any]]:
-    return {name: people.json("users", "add", name) for name in ("alice", "bob")}
+    return {name: people.json("users", "add", name, *SMALL) for name in ("alice", "bob")}
 
 
 def test_two_people_are_added_with_their_own_shares_and_a_password(
@@ -107,7 +109,7 @@ def test_two_people_are_added_with_their_own_shares_and_a_password(
 def test_adding_again_and_redeploying_change_nothing(
     people: People, added: dict[str, dict[str, Any]], logs: Logs
 ) -> None:
-    again = people.json("users", "add", "alice")
+    again = people.json("users", "add", "alice", *SMALL)
     assert (again["added"], again["password"], again["changed"]) == (False, None, [])
     mark = logs.mark()
     result = people.run("deploy")
@@ -204,7 +206,7 @@ def test_removing_a_person_keeps_their_data(
     spec = core.read_namespaced_config_map("zeppelin-interpreter-spec", NAMESPACE).data
     assert "/home/bob" not in str(spec) and "/home/alice" in str(spec)
     # Adding bob again finds his shares (and data): nothing is created anew.
-    back = people.json("users", "add", "bob")
+    back = people.json("users", "add", "bob", *SMALL)
     assert not [s for s in back["changed"] if s.startswith("manila.share/")]
 
 
@@ -237,7 +239,7 @@ def test_passwords_appear_in_no_output_and_no_log(
 def test_delete_data_when_confirmed_deletes_only_that_persons_shares(
     people: People, added: dict[str, dict[str, Any]], sandbox: RunningSandbox
 ) -> None:
-    people.json("users", "add", "carol")
+    people.json("users", "add", "carol", *SMALL)
     result = people.json("users", "remove", "carol", "--delete-data", "--yes")
     assert sorted(result["shares_deleted"]) == ["people-home-carol", "people-user-carol"]
     conn = sandbox.connect().shared_file_system

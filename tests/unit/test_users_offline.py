@@ -53,6 +53,8 @@ def test_add_edits_the_catalogue_and_says_it_was_not_applied(
     # Again: nothing more (idempotent).
     again = json.loads(_users(profile, env, "add", "alice", "-o", "json").stdout)
     assert again["added"] is False
+    same = json.loads(_users(profile, env, "add", "alice", "--home-gb", "5", "-o", "json").stdout)
+    assert same["added"] is False
     assert yaml.safe_load((profile.parent / "users.yaml").read_text())["users"][2] == {
         "name": "alice", "home_gb": 5}
     listed = json.loads(_users(profile, env, "list", "-o", "json").stdout)
@@ -65,6 +67,7 @@ def test_add_edits_the_catalogue_and_says_it_was_not_applied(
     (("add", "bob", "--home-gb", "0"), "--home-gb"),
     (("remove", "admin"), "no user has role: admin"),
     (("reset-password", "nobody"), "No user 'nobody'"),
+    (("add", "carol", "--user-gb", "7"), "already in"),
     (("remove", "admin", "--delete-data"), "--yes"),
 ])
 def test_bad_input_names_what_to_fix_with_exit_code_2(
