@@ -137,9 +137,10 @@ def delete(ctx: Context, *, delete_data: bool, progress: Progress) -> dict[str, 
             if manila.deny_cephx(share.id, plan.cephx_id):
                 removed.append(f"access rule {plan.cephx_id} on share {plan.name}")
             if delete_data:
-                manila.delete_share(share.id)
-                deleted_shares.append(plan.name)
-            else:
+                if plan.name not in deleted_shares:  # two people may list the same data share
+                    manila.delete_share(share.id)
+                    deleted_shares.append(plan.name)
+            elif plan.name not in (k["name"] for k in kept):
                 kept.append({"name": plan.name, "id": share.id,
                              "purpose": plan.share.purpose, "size_gb": share.size})
             return removed
@@ -192,8 +193,10 @@ def refuse_if_shared(ctx: Context) -> None:
         share = manila.find_share(plan.name)
         if share is None:
             continue
+        # Everyone of this deployment who may use the share (people can share a data share).
+        ours = {p.cephx_id for p in ctx.desired.shares if p.name == plan.name}
         for rule in manila.access_rules(share.id):
-            if rule.access_type == "cephx" and rule.access_to == plan.cephx_id:
+            if rule.access_type == "cephx" and rule.access_to in ours:
                 continue
             who = ("this profile's Yarn fallback" if str(rule.access_to).startswith(yarn_prefix)
                    else "another deployment or user")

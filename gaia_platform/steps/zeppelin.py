@@ -2,15 +2,14 @@
 
 from __future__ import annotations
 
-import base64
 import copy
-import secrets
 from dataclasses import dataclass
 from typing import Any
 
 from ..desired import OWNER_KEY
 from ..helm.charts import ChartRef
 from ..plan import Action, Decision
+from ..users.passwords import encoded, new_password, password_of, users_with_password
 from .base import Context, Progress, Unknown
 from .kube import core_api, read_or_absent, when_missing
 
@@ -21,16 +20,18 @@ class AuthTarget:
     namespace: str
     user: str
     deployment: str
+    #: Everyone who logs in (users catalogue); empty: ``user`` alone.
+    users: tuple[str, ...] = ()
 
-
-def _decoded(observed: Any, key: str) -> str | None:
-    value = (observed.data or {}).get(key)
-    return base64.b64decode(value).decode("utf-8", "replace") if value else None
+    @property
+    def everyone(self) -> tuple[str, ...]:
+        return self.users or (self.user,)
 
 
 class ZeppelinAuthKind:
-    """No default password: one is generated once and kept only in a Kubernetes Secret, with
-    its salted Shiro hash beside it (key ``<user>.shiro1``: what shiro.ini gets)."""
+    """No default password: one is generated once per user and kept only in a Kubernetes
+    Secret. An existing password is never replaced here (``platform users reset-password``
+    does that, and shows the new one)."""
 
     kind = "kube.zeppelin-auth"
 
@@ -39,34 +40,34 @@ class ZeppelinAuthKind:
             ctx, lambda: core_api(ctx).read_namespaced_secret(target.secret, target.namespace))
 
     def decide(self, target: AuthTarget, observed: Any) -> Decision:
-        from ..shiro import shiro_matches
-
         missing = when_missing(observed, "login secret")
         if missing:
             return Decision(missing.action, f"{missing.reason}: a password will be generated")
-        password = _decoded(observed, target.user)
-        if password is None:
-            return Decision(Action.UPDATE, f"no password for user {target.user}")
-        stored = _decoded(observed, f"{target.user}.shiro1")
-        if stored is None or not shiro_matches(password, stored):
-            return Decision(Action.UPDATE, f"the password hash of user {target.user} is "
-                            "missing or stale")
+        lacking = [user for user in target.everyone
+                   if user not in users_with_password(observed)]
+        if lacking:
+            return Decision(Action.UPDATE, f"no password (or no password hash) for user(s) "
+                            f"{', '.join(lacking)}", {"users": lacking})
         return Decision(Action.NOOP, "present")
 
     def apply(self, ctx: Context, target: AuthTarget, observed: Any, decision: Decision,
               progress: Progress) -> Any:
-        from ..shiro import shiro_hash
-
         if decision.action is Action.NOOP:
             return {"secret": target.secret}
-        existing = None if decision.action is Action.CREATE else _decoded(observed, target.user)
-        password = existing or secrets.token_urlsafe(18)
-        data = {target.user: password, f"{target.user}.shiro1": shiro_hash(password)}
+        have = set() if observed is None or isinstance(observed, Unknown) \
+            else users_with_password(observed)
+        # A password kept from before its hash was (a deployment older than the hashes)
+        # keeps working: only its hash is added.
+        kept = {user: password_of(observed, user) for user in target.everyone
+                if user not in have} if observed is not None and \
+            not isinstance(observed, Unknown) else {}
+        passwords = {user: kept.get(user) or new_password() for user in target.everyone
+                     if user not in have}
         body = {
             "metadata": {"name": target.secret, "namespace": target.namespace,
                          "labels": {OWNER_KEY: target.deployment}},
             "type": "Opaque",
-            "data": {k: base64.b64encode(v.encode()).decode() for k, v in data.items()},
+            "data": encoded(passwords),
         }
         core = core_api(ctx)
         if decision.action is Action.CREATE:
@@ -74,12 +75,11 @@ class ZeppelinAuthKind:
         else:
             core.patch_namespaced_secret(target.secret, target.namespace,
                                          {"data": body["data"]})
-        if existing:
-            progress(f"stored the salted hash of user {target.user}'s password")
-        else:
-            progress(f"generated the Zeppelin password of user {target.user}; read it with: "
-                     f"kubectl -n {target.namespace} get secret {target.secret} "
-                     f"-o jsonpath='{{.data.{target.user}}}' | base64 -d")
+        for user in (u for u in passwords if not kept.get(u)):
+            progress(f"generated the Zeppelin password of user {user}; show it once with "
+                     f"`platform users reset-password {user}` (which replaces it), or read it "
+                     f"with: kubectl -n {target.namespace} get secret {target.secret} "
+                     f"-o jsonpath='{{.data.{user}}}' | base64 -d")
         return {"secret": target.secret}
 
 
