@@ -36,7 +36,7 @@ from .network import (
     RouterKind,
     SubnetKind,
 )
-from .preflight import PreflightKind, PreflightTarget
+from .preflight import PreflightKind, PreflightTarget, profile_problems
 from .zeppelin import (
     AuthTarget,
     HelmReleaseKind,
@@ -61,6 +61,7 @@ def deploy_graph(deployment: Deployment, desired: DesiredState) -> list[Node[Any
             if profile.cephfs.router else None,
             share_type=profile.cephfs.share_type,
             new_share_gb=sum(s.share.size_gb for s in desired.shares),
+            profile_problems=profile_problems(deployment),
         )),
         Node("network.network", NetworkKind(), desired.network.network, net, ("preflight",)),
         Node("network.subnet", SubnetKind(), desired.network.subnet, net, ("network.network",)),
@@ -90,7 +91,10 @@ def deploy_graph(deployment: Deployment, desired: DesiredState) -> list[Node[Any
         Node("kube.kubeconfig", KubeconfigKind(), "kubeconfig",
              KubeconfigTarget(desired.cluster.name, "magnum.cluster"), ("magnum.cluster",)),
         Node("kube.namespace", NamespaceKind(), desired.namespace,
-             NamespaceTarget(desired.namespace, desired.deployment), ("kube.kubeconfig",)),
+             NamespaceTarget(desired.namespace, desired.deployment,
+                             chart_values.pod_security_level(
+                                 profile.kubernetes.zeppelin_version)),
+             ("kube.kubeconfig",)),
         Node("kube.csi-driver", CsiDriverKind(), CSI_DRIVER, CSI_DRIVER, ("kube.kubeconfig",)),
         Node("kube.csi-secret", CsiSecretKind(), desired.csi_secret, CsiSecretTarget(
             desired.csi_secret, desired.namespace, desired.csi_app_credential,
@@ -114,7 +118,8 @@ def deploy_graph(deployment: Deployment, desired: DesiredState) -> list[Node[Any
     names = chart_values.Names()
     executor, zeppelin = chart_values.releases(
         deployment, desired, names=names,
-        zeppelin_version=profile.kubernetes.zeppelin_version)
+        zeppelin_version=profile.kubernetes.zeppelin_version,
+        spark_image=profile.kubernetes.spark_image)
     nodes += [
         Node("kube.zeppelin-auth", ZeppelinAuthKind(), chart_values.AUTH_SECRET, AuthTarget(
             chart_values.AUTH_SECRET, desired.namespace, chart_values.ADMIN_USER,
