@@ -155,3 +155,36 @@ def start(version: str) -> Launcher:
          f"{classes}:{classpath}", "gaia.harness.LauncherHarness", version],
         stdin=subprocess.PIPE, stdout=subprocess.PIPE, stderr=subprocess.DEVNULL, text=True)
     return Launcher(version, process)
+
+
+def submitted_conf(options: str) -> dict[str, str]:
+    """The spark.* settings spark-submit takes from SPARK_SUBMIT_OPTIONS (the last wins), as
+    its argument parser reads --conf, --master, --deploy-mode and --driver-memory."""
+    import itertools
+    import shlex
+
+    conf: dict[str, str] = {}
+    flags = {"--master": "spark.master", "--deploy-mode": "spark.submit.deployMode",
+             "--driver-memory": "spark.driver.memory"}
+    for flag, value in itertools.pairwise(shlex.split(options)):
+        if flag == "--conf":
+            key, _, setting = value.partition("=")
+            conf[key] = setting
+        elif flag in flags:
+            conf[flags[flag]] = value
+    return conf
+
+
+def spark_conf(launched: Launched, version: str) -> dict[str, str]:
+    """The Spark settings the driver runs with: up to 0.10, spark-submit's options from
+    SPARK_SUBMIT_OPTIONS, then SparkInterpreter.open sets every non-blank spark.* property;
+    from 0.11 the launcher's ZEPPELIN_SPARK_CONF carries them all."""
+    properties = {key: value for key, value in launched.properties.items()
+                  if key.startswith("spark.") and value.strip()}
+    major, minor = (int(part) for part in version.split(".")[:2])
+    if (major, minor) >= (0, 11):
+        words = launched.env.get("ZEPPELIN_SPARK_CONF", "").split("|")
+        return dict(word.partition("=")[::2] for word in words[1::2])
+    conf = submitted_conf(launched.env.get("SPARK_SUBMIT_OPTIONS", ""))
+    conf.update(properties)
+    return conf

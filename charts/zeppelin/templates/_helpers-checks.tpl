@@ -66,7 +66,7 @@
 {{- $fromProperties := eq .Values.spark.executorShareMounts "sparkProperties" }}
 {{- range $key, $_ := .Values.spark.properties }}
 {{- if hasPrefix "spark.kubernetes.executor.volumes." $key }}
-{{- $volume := index (splitList "." $key) 4 }}
+{{- $volume := index (splitList "." $key) 5 }}
 {{- if or $fromProperties (hasKey $names $volume) }}
 {{- printf "spark.properties.%s: executor volumes come from spark.executorShareMounts (%s) and the shares list; a volume given again here would reach Spark twice (every executor refused with 422). Remove it, or add the claim to shares." $key $.Values.spark.executorShareMounts | fail }}
 {{- end }}
