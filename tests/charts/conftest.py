@@ -98,12 +98,15 @@ def zeppelin_launcher() -> Iterator[Launchers]:
 
 
 def launch_from(docs: Docs, zeppelin: launcher.Launcher, group: str = "spark",
-                namespace: str = "gaia", **extra: Any) -> launcher.Launched:
+                namespace: str = "gaia", owner: bool = True,
+                **extra: Any) -> launcher.Launched:
     """What the server the chart renders does to start an interpreter of ``group``: its
-    environment (with the downward API's POD_UID/POD_NAME), the chart's spec template and
-    interpreter.json."""
-    env = {**server_env(docs), "POD_UID": "0d8c1f0e-0000-4000-8000-000000000001",
-           "POD_NAME": "zeppelin-server-0"}
+    environment (with the downward API's POD_UID/POD_NAME unless ``owner`` is false: on a
+    real API server the garbage collector removes pods whose owner does not exist), the
+    chart's spec template and interpreter.json."""
+    env = {k: v for k, v in server_env(docs).items() if k not in ("POD_UID", "POD_NAME")}
+    if owner:
+        env.update(POD_UID="0d8c1f0e-0000-4000-8000-000000000001", POD_NAME="zeppelin-server-0")
     configmap = find(docs, "ConfigMap", suffix="-server-config")
     return zeppelin.launch(group=group, namespace=namespace, spec=interpreter_spec(docs),
                            server_env=env, interpreter_json=configmap["data"]["interpreter.json"],

@@ -28,7 +28,7 @@ HARNESS = Path(__file__).resolve().parent / "harness"
 
 
 def _sources() -> list[Path]:
-    return sorted(HARNESS.rglob("*.java")) + [HARNESS / "pom.xml"]
+    return [*sorted(HARNESS.rglob("*.java")), HARNESS / "pom.xml"]
 
 
 def _build(version: str) -> tuple[Path, str]:
@@ -75,8 +75,7 @@ class Launched:
 
     @property
     def objects(self) -> list[dict[str, Any]]:
-        result: list[dict[str, Any]] = self.answer["objects"]
-        return result
+        return [json.loads(text) for text in self.answer["objects"]]
 
     def object(self, kind: str) -> dict[str, Any]:
         [found] = [o for o in self.objects if o["kind"] == kind]

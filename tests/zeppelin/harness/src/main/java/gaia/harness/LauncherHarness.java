@@ -172,7 +172,9 @@ public final class LauncherHarness {
         var loaded = (client != null ? client : offlineClient()).load(
             new ByteArrayInputStream(template.getBytes(StandardCharsets.UTF_8)));
         for (HasMetadata object : loaded.get()) {
-          rendered.add(GSON.fromJson(Serialization.asJson(object), Object.class));
+          // As fabric8 serialises it for the request (JSON text: Gson would make every
+          // number a double).
+          rendered.add(Serialization.asJson(object));
         }
         if (client != null) {
           // k8sObjects.inNamespace(namespace).createOrReplace() (0.9.0 line 284, 0.10.1 line
