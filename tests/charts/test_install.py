@@ -3,12 +3,11 @@ server: pods scheduled onto kwok nodes of an emulated Magnum cluster, claims bou
 PersistentVolumes, the namespace enforcing the "restricted" Pod Security Standard, RBAC
 checked by the API server itself.
 
-Interpreter and executor pods are created the way Zeppelin and Spark would create them: the
-interpreter spec is read back from the cluster and rendered as Zeppelin's launcher renders it,
-then created with the Zeppelin server's own service account token; an executor pod is built
-from the executor pod template and the driver's Spark settings and created with the driver's
-token. (`helm test` is not run: kwok reports pods Running but never runs their commands, so a
-test pod would never succeed.)
+Interpreter pods are created by Zeppelin's launcher code (tests/zeppelin/launcher.py: each
+release's Jinjava and fabric8 client) from the spec and settings read back from the cluster,
+with the Zeppelin server's own service account token. Executor pods from real Spark are in
+tests/zeppelin/test_spark_executors.py. (`helm test` is not run: kwok reports pods Running
+but never runs their commands, so a test pod would never succeed.)
 """
 
 from __future__ import annotations
@@ -315,71 +314,6 @@ def test_interpreter_pods_run_with_every_share_mounted(installed: Installed,
         assert service.spec.cluster_ip == "None"
 
 
-def _spark_executor(template: dict[str, Any], conf: dict[str, str],
-                    driver: Any) -> dict[str, Any]:
-    """Spark's BasicExecutorFeatureStep and MountVolumesFeatureStep, reduced to what matters
-    here: name, labels, owner, image, cpu/memory, and the volumes from spark.* settings."""
-    pod = json.loads(json.dumps(template))
-    pod["metadata"]["name"] = f"{driver.metadata.name}-exec-1"
-    pod["metadata"]["labels"].update({"spark-role": "executor", "spark-exec-id": "1"})
-    pod["metadata"]["ownerReferences"] = [{
-        "apiVersion": "v1", "kind": "Pod", "name": driver.metadata.name,
-        "uid": driver.metadata.uid, "controller": True}]
-    container = pod["spec"]["containers"][0]
-    container["image"] = conf["spark.kubernetes.container.image"]
-    memory = f"{int(conf['spark.executor.memory'].rstrip('g')) * 1024 + 410}Mi"
-    container["resources"] = {"requests": {"cpu": conf["spark.executor.cores"],
-                                           "memory": memory},
-                              "limits": {"memory": memory}}
-    volumes: dict[str, dict[str, str]] = {}
-    for key, value in conf.items():
-        if key.startswith(SPARK_VOLUMES):
-            name, _, option = key[len(SPARK_VOLUMES):].partition(".")
-            volumes.setdefault(name, {})[option] = value
-    for name, options in sorted(volumes.items()):
-        pod["spec"].setdefault("volumes", []).append({
-            "name": name, "persistentVolumeClaim": {"claimName": options["options.claimName"]}})
-        mount = {"name": name, "mountPath": options["mount.path"],
-                 "readOnly": options["mount.readOnly"] == "true"}
-        if "mount.subPath" in options:
-            mount["subPath"] = options["mount.subPath"]
-        container.setdefault("volumeMounts", []).append(mount)
-    return pod
-
-
-def test_a_driver_starts_executors_that_mount_the_same_paths(installed: Installed,
-                                                            zeppelin_launcher: Launchers) -> None:
-    core = k8s.CoreV1Api(installed.api)
-    ns = installed.namespace
-    driver, conf = _launch_interpreter(installed, zeppelin_launcher, "spark")
-    template = yaml.safe_load(core.read_namespaced_config_map(
-        "spark-executor-pod-template", ns).data["executor-pod-template.yaml"])
-    executor = _spark_executor(template, conf, driver)
-    as_driver = k8s.CoreV1Api(installed.as_account("spark-executor-driver"))
-    as_driver.create_namespaced_pod(ns, executor)
-    name = executor["metadata"]["name"]
-    pod = eventually(lambda: (p := core.read_namespaced_pod(name, ns)).status.phase
-                     == "Running" and p, what="the executor pod Running")
-    driver_mounts = {(m.mount_path, bool(m.read_only), m.sub_path)
-                     for m in driver.spec.containers[0].volume_mounts
-                     if m.name.startswith("share-")}
-    executor_mounts = {(m.mount_path, bool(m.read_only), m.sub_path)
-                       for m in pod.spec.containers[0].volume_mounts
-                       if m.name.startswith("share-")}
-    assert executor_mounts == driver_mounts
-    assert len(executor_mounts) == len(installed.desired.shares)
-    assert pod.spec.automount_service_account_token is False
-    # The same driver may not start pods anywhere else.
-    elsewhere = dict(executor, metadata={"name": name})
-    with pytest.raises(ApiException) as denied:
-        as_driver.create_namespaced_pod("default", elsewhere)
-    assert denied.value.status == 403
-    # Executors go with their driver (Kubernetes' garbage collector follows the owner).
-    core.delete_namespaced_pod(driver.metadata.name, ns)
-    eventually(lambda: not [p for p in core.list_namespaced_pod(ns).items
-                            if p.metadata.name == name], what="the executor collected")
-
-
 def test_a_pod_breaking_the_enforced_standard_is_refused_here(installed: Installed) -> None:
     """The namespace really enforces the level the charts' pods passed ("baseline" for the
     default Zeppelin 0.9.0: its launcher's fabric8 drops seccompProfile)."""
@@ -423,6 +357,9 @@ def test_each_zeppelins_interpreter_pods_pass_the_level_deploy_enforces_for_it(
         except ApiException:
             core.create_namespace(k8s.V1Namespace(metadata=k8s.V1ObjectMeta(
                 name=namespace, labels=NamespaceTarget(namespace, "t", tried).labels())))
+            # The pod's service account must exist for admission to get as far as Pod Security.
+            core.create_namespaced_service_account(namespace, k8s.V1ServiceAccount(
+                metadata=k8s.V1ObjectMeta(name=pod["spec"]["serviceAccountName"])))
         body = dict(pod, metadata={**pod["metadata"], "namespace": namespace})
         body["metadata"].pop("ownerReferences", None)
         try:
