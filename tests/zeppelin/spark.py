@@ -26,12 +26,14 @@ JAVA_OPENS = " ".join(f"--add-opens=java.base/{package}=ALL-UNNAMED" for package
 
 
 def spark_home(version: str) -> Path:
-    """SPARK_HOME of pyspark ``version`` (pip-installed from PyPI once, then cached)."""
+    """SPARK_HOME of pyspark ``version`` (pip-installed from PyPI once, then cached); its
+    parent directory is the PYTHONPATH that imports that pyspark."""
     target = cache_dir() / "pyspark" / version
     if not (target / "pyspark" / "jars").is_dir():
         partial = target.with_name(f"{version}.tmp")
         installed = subprocess.run(
-            [sys.executable, "-m", "pip", "install", "--quiet", "--no-deps", "--target",
+            # With its one dependency, py4j (for pyspark itself, tests/notebooks).
+            [sys.executable, "-m", "pip", "install", "--quiet", "--target",
              str(partial), f"pyspark=={version}"],
             capture_output=True, text=True, timeout=1800, check=False)
         if installed.returncode != 0:
