@@ -6,14 +6,11 @@ jars, bin/spark-submit, the Kubernetes backend), and a one-class driver compiled
 from __future__ import annotations
 
 import hashlib
-import os
 import subprocess
-import sys
 from pathlib import Path
 
-import pytest
-
 from gaia_platform.sandbox.paths import cache_dir
+from tests.yarn.minicluster import pyspark
 from tests.zeppelin.tools import need
 
 PROBE = Path(__file__).resolve().parent / "probe" / "ExecutorProbe.java"
@@ -26,23 +23,10 @@ JAVA_OPENS = " ".join(f"--add-opens=java.base/{package}=ALL-UNNAMED" for package
 
 
 def spark_home(version: str) -> Path:
-    """SPARK_HOME of pyspark ``version`` (pip-installed from PyPI once, then cached); its
-    parent directory is the PYTHONPATH that imports that pyspark."""
-    target = cache_dir() / "pyspark" / version
-    if not (target / "pyspark" / "jars").is_dir():
-        partial = target.with_name(f"{version}.tmp")
-        installed = subprocess.run(
-            # With its one dependency, py4j (for pyspark itself, tests/notebooks).
-            [sys.executable, "-m", "pip", "install", "--quiet", "--target",
-             str(partial), f"pyspark=={version}"],
-            capture_output=True, text=True, timeout=1800, check=False)
-        if installed.returncode != 0:
-            message = f"pip could not install pyspark=={version}: {installed.stderr[-2000:]}"
-            if os.environ.get("CI") == "true":
-                pytest.fail(message)
-            pytest.skip(message)
-        partial.rename(target)
-    return target / "pyspark"
+    """SPARK_HOME of pyspark ``version``: pip-installed from PyPI once into the cache the Yarn
+    tests share (tests/yarn/minicluster.py); its parent directory is the PYTHONPATH that
+    imports that pyspark."""
+    return pyspark(version) / "pyspark"
 
 
 def probe_jar(version: str) -> Path:
