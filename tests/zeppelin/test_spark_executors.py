@@ -177,7 +177,9 @@ def _admitted(namespace: Namespace, pod: Any) -> bool:
     """The executor as Spark sent it, offered to a namespace enforcing ``namespace.level``
     (server-side dry run: Pod Security admission runs, nothing is stored)."""
     body = namespace.core.api_client.sanitize_for_serialization(pod)
-    body["metadata"] = {"name": body["metadata"]["name"], "labels": body["metadata"]["labels"]}
+    # A name of its own: the executor itself may already exist in that namespace.
+    body["metadata"] = {"name": body["metadata"]["name"] + "-check",
+                        "labels": body["metadata"]["labels"]}
     body.pop("status", None)
     body["spec"].pop("nodeName", None)
     try:
