@@ -403,3 +403,46 @@ def test_a_new_catalogue_share_reaches_the_pods_through_an_upgrade(
     pod, conf = _launch_interpreter(installed, zeppelin_launcher, "spark")
     assert conf[f"{SPARK_VOLUMES}share-gaia-dr4.mount.path"] == "/data/gaia/GDR4"
     assert "/data/gaia/GDR4" in {m.mount_path for m in pod.spec.containers[0].volume_mounts}
+
+
+def test_the_chart_refuses_what_the_cluster_would_refuse(installed: Installed, render: Any,
+                                                         helm: Path) -> None:
+    """The checks that need the cluster (`lookup`, so `--dry-run=server` or a real install):
+    a namespace enforcing "restricted" for a release whose pods meet "baseline" only, and an
+    executor pod template that already mounts the shares Spark's properties would add again
+    (issue 10, findings 2 and 3)."""
+    core = k8s.CoreV1Api(installed.api)
+    namespace = f"{installed.namespace}-x"
+    core.create_namespace(k8s.V1Namespace(metadata=k8s.V1ObjectMeta(
+        name=namespace, labels=NamespaceTarget(namespace, "t", "restricted").labels())))
+    try:
+        deployment, desired = installed.deployment, installed.desired
+        executor, zeppelin = chart_values.releases(
+            deployment, desired, spark_image=deployment.profile.kubernetes.spark_image)
+
+        def dry_run(release: chart_values.Release, values: dict[str, Any]) -> str:
+            result = run_helm(helm, "install", release.name, str(release.chart), "--namespace",
+                              namespace, "--kubeconfig", installed.kubeconfig,
+                              "--dry-run=server", values=values)
+            return result.stderr if result.returncode else ""
+
+        refused = dry_run(zeppelin, zeppelin.values)
+        assert "enforces the \"restricted\" Pod Security level" in refused
+        assert "Zeppelin 0.9.0" in refused and "pod-security.kubernetes.io/enforce=baseline" in (
+            refused)
+        # 0.12.0's pods meet "restricted": nothing to refuse.
+        _, newer = chart_values.releases(deployment, desired, zeppelin_version="0.12.0")
+        assert dry_run(newer, newer.values) == ""
+        # The executor template mounting the shares, and Spark properties mounting them too.
+        podtemplate_values = chart_values.executor_values(deployment, desired,
+                                                          executor_share_mounts="podTemplate")
+        docs = render(executor.chart, release=executor.name, namespace=namespace,
+                      values=podtemplate_values)
+        template = next(d for d in docs if d["kind"] == "ConfigMap")
+        core.create_namespaced_config_map(namespace, k8s.V1ConfigMap(
+            metadata=k8s.V1ObjectMeta(name=template["metadata"]["name"]),
+            data=template["data"]))
+        twice = dry_run(newer, newer.values)
+        assert "already has the volume share-" in twice and "(422)" in twice
+    finally:
+        core.delete_namespace(namespace)
