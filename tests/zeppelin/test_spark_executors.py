@@ -31,6 +31,7 @@ from gaia_platform.desired import desired_state
 from gaia_platform.helm import values as chart_values
 from gaia_platform.kube import storage
 from gaia_platform.steps.kube import NamespaceTarget
+from tests.charts.conftest import EXECUTOR as EXECUTOR_CHART
 from tests.charts.conftest import (
     Launchers,
     Render,
@@ -256,3 +257,53 @@ def test_real_spark_creates_executors_the_namespace_admits(
         # Waiting for the garbage collector to notice the owner is gone.
         assert time.monotonic() < deadline, "the executor outlived its driver"
         time.sleep(0.5)
+
+
+def test_volumes_from_both_template_and_properties_leave_spark_without_executors(
+    namespaces: dict[str, Namespace], render: Render, zeppelin_launcher: Launchers,
+    tmp_path: Path
+) -> None:
+    """Issue 10, finding 3, with real Spark: the shares in the executor pod template and in
+    Spark's volume properties at once (what the charts now refuse to render). The driver is up,
+    yet the API server refuses every executor (422, duplicate volume names): no executor ever
+    appears, and only the driver's log says why."""
+    version = "0.12.0"
+    namespace = namespaces["restricted"]
+    deployment = profile.load("sandbox")
+    desired = desired_state(deployment)
+    executor_values = chart_values.executor_values(deployment, desired,
+                                                   executor_share_mounts="podTemplate")
+    _, zeppelin = chart_values.releases(deployment, desired, zeppelin_version=version)
+    docs = (render(EXECUTOR_CHART, release="spark-executor", namespace=namespace.name,
+                   values=executor_values)
+            + render(zeppelin.chart, release=zeppelin.name, namespace=namespace.name,
+                     values=zeppelin.values))
+    assert executor_pod_template(docs)["spec"]["volumes"]
+    kube = namespace.sandbox.status["kubernetes"]
+    ca = str(namespace.sandbox.directory / "pki" / "ca.crt")
+    token = namespace.token("spark-executor-driver")
+    launched = launch_from(docs, zeppelin_launcher(version), "spark", namespace.name,
+                           owner=False, apiserver={"url": kube["api_address"], "caFile": ca,
+                                                   "token": token})
+    assert launched.ok, launched.answer.get("trace")
+    assert any(key.startswith(SPARK_VOLUMES) for key in spark_conf(launched, version))
+    driver_pod = namespace.core.read_namespaced_pod(launched.pod_name, namespace.name)
+    driver = _run_driver(namespace, launched, version, docs, tmp_path)
+    log = tmp_path / "driver.log"
+    try:
+        deadline = time.monotonic() + 90
+        while "Unprocessable Entity" not in log.read_text() and "422" not in log.read_text():
+            # Waiting for Spark's first executor request and the API server's answer to it.
+            assert driver.poll() is None, log.read_text()[-4000:]
+            assert time.monotonic() < deadline, log.read_text()[-4000:]
+            time.sleep(1)
+        assert driver.poll() is None  # the SparkContext stays up: a notebook would just wait
+        executors = [p for p in namespace.core.list_namespaced_pod(
+            namespace.name, label_selector="spark-role=executor").items
+            if any(o.uid == driver_pod.metadata.uid for o in p.metadata.owner_references or [])]
+        assert executors == []
+        assert "Duplicate value" in log.read_text()
+    finally:
+        driver.kill()
+        driver.wait()
+        namespace.core.delete_namespaced_pod(driver_pod.metadata.name, namespace.name)
