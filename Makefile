@@ -24,8 +24,10 @@ test: $(BIN)/.installed system-deps lint
 	$(BIN)/pytest
 
 # Tools some tests run that no Python package carries: cloud-init's schema validator (for the
-# Yarn fallback's user-data), and Maven + a JDK (Hadoop's MiniYARNCluster). Installed from
-# Debian's packages when missing and we may (root); otherwise those tests say what is missing.
+# Yarn fallback's user-data), and Maven + a JDK (java, javac, jar: Hadoop's MiniYARNCluster,
+# Zeppelin's launcher code and server from Maven Central, Spark drivers from pyspark).
+# Installed from Debian's packages when missing and we may (root); otherwise those tests say
+# what is missing (and fail instead of skipping when CI=true).
 system-deps:
 	@command -v cloud-init >/dev/null && command -v mvn >/dev/null && command -v java >/dev/null \
 	  || { [ "$$(id -u)" = 0 ] && apt-get update -qq \
