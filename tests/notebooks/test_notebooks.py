@@ -19,8 +19,9 @@ from typing import Any
 import pytest
 import yaml
 
+from tests.tools import require
 from tests.zeppelin.spark import spark_home
-from tests.zeppelin.tools import need
+from tests.zeppelin.tools import JDK_INSTALL
 
 REPO = Path(__file__).resolve().parents[2]
 NOTES = REPO / "notebooks"
@@ -29,7 +30,7 @@ SPARK = "3.5.3"
 
 @pytest.fixture(scope="module")
 def results(tmp_path_factory: pytest.TempPathFactory) -> dict[str, Any]:
-    need("java", "pyspark runs Spark on a JVM")
+    require("java", JDK_INSTALL)
     home = spark_home(SPARK)
     work = tmp_path_factory.mktemp("notes")
     out = work / "results.json"

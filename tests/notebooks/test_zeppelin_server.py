@@ -31,8 +31,9 @@ from gaia_platform.desired import desired_state
 from gaia_platform.helm import values as chart_values
 from gaia_platform.notebooks import FOLDER, example_notes
 from tests.charts.conftest import Render, find
+from tests.tools import require
 from tests.yarn.minicluster import maven_jars
-from tests.zeppelin.tools import need
+from tests.zeppelin.tools import JDK_INSTALL, MAVEN_INSTALL
 
 REPO = Path(__file__).resolve().parents[2]
 PASSWORD = "Gaia-test-pw-7f3a"
@@ -52,8 +53,8 @@ def _free_port() -> int:
 
 @pytest.fixture(scope="module")
 def zeppelin(render: Render, tmp_path_factory: pytest.TempPathFactory) -> Iterator[Server]:
-    java = need("java", "the Zeppelin server runs on a JVM")
-    need("mvn", "zeppelin-server 0.9.0 comes from Maven Central")
+    java = require("java", JDK_INSTALL)
+    require("mvn", MAVEN_INSTALL)
     jars = maven_jars("zeppelin-server", "0.9.0", ["org.apache.zeppelin:zeppelin-server:0.9.0"])
     home = tmp_path_factory.mktemp("zeppelin")
     # The chart's server configuration, as deploy renders it, run through its init script.

@@ -22,7 +22,8 @@ from typing import Any
 import yaml
 
 from gaia_platform.sandbox.paths import cache_dir
-from tests.zeppelin.tools import need
+from tests.tools import require
+from tests.zeppelin.tools import JDK_INSTALL, MAVEN_INSTALL
 
 HARNESS = Path(__file__).resolve().parent / "harness"
 
@@ -41,9 +42,8 @@ def _build(version: str) -> tuple[Path, str]:
     target = cache_dir() / "zeppelin-harness" / version / digest.hexdigest()[:16]
     classes, classpath_file = target / "classes", target / "classpath.txt"
     if not (target / ".complete").exists():
-        mvn = need("mvn", "the launcher harness fetches Zeppelin, Jinjava and fabric8 from "
-                          "Maven Central")
-        javac = need("javac", "the launcher harness is compiled against those artifacts")
+        mvn = require("mvn", MAVEN_INSTALL)
+        javac = require("javac", JDK_INSTALL)
         target.mkdir(parents=True, exist_ok=True)
         fetched = subprocess.run(
             [mvn, "-q", "-B", "-f", str(HARNESS / "pom.xml"), f"-Dzeppelin.version={version}",
@@ -148,7 +148,7 @@ class Launcher:
 
 def start(version: str) -> Launcher:
     classes, classpath = _build(version)
-    java = need("java", "the launcher harness runs on a JVM")
+    java = require("java", JDK_INSTALL)
     process = subprocess.Popen(
         [java, "-Dorg.slf4j.simpleLogger.defaultLogLevel=warn", "-cp",
          f"{classes}:{classpath}", "gaia.harness.LauncherHarness", version],

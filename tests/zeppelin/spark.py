@@ -10,8 +10,9 @@ import subprocess
 from pathlib import Path
 
 from gaia_platform.sandbox.paths import cache_dir
+from tests.tools import require
 from tests.yarn.minicluster import pyspark
-from tests.zeppelin.tools import need
+from tests.zeppelin.tools import JDK_INSTALL
 
 PROBE = Path(__file__).resolve().parent / "probe" / "ExecutorProbe.java"
 #: Spark 3.0-3.2 predate Java 17; these let them run on it (Spark 3.3+ adds them itself,
@@ -35,8 +36,7 @@ def probe_jar(version: str) -> Path:
     digest = hashlib.sha256(PROBE.read_bytes()).hexdigest()[:12]
     jar = cache_dir() / "pyspark" / f"probe-{version}-{digest}.jar"
     if not jar.exists():
-        javac, jar_tool = need("javac", "the Spark driver probe is compiled"), need(
-            "jar", "the Spark driver probe is packaged")
+        javac, jar_tool = require("javac", JDK_INSTALL), require("jar", JDK_INSTALL)
         classes = jar.with_suffix(".classes")
         classes.mkdir(parents=True, exist_ok=True)
         compiled = subprocess.run(

@@ -40,9 +40,10 @@ from tests.charts.conftest import (
     run_helm,
 )
 from tests.conftest import RunningSandbox
+from tests.tools import require
 from tests.zeppelin.launcher import Launched, spark_conf, submitted_conf
 from tests.zeppelin.spark import JAVA_OPENS, probe_jar, spark_home
-from tests.zeppelin.tools import need
+from tests.zeppelin.tools import JDK_INSTALL
 
 VERSIONS = chart_values.SUPPORTED_ZEPPELIN_VERSIONS
 SPARK_VOLUMES = "spark.kubernetes.executor.volumes.persistentVolumeClaim."
@@ -148,7 +149,7 @@ def _run_driver(namespace: Namespace, launched: Launched, version: str, docs: li
     args = _driver_args(launched, version)
     for key, value in overrides.items():
         args += ["--conf", f"{key}={value}"]
-    java_home = Path(os.path.realpath(need("java", "Spark's driver runs on a JVM"))).parents[1]
+    java_home = Path(os.path.realpath(require("java", JDK_INSTALL))).parents[1]
     return subprocess.Popen(
         [str(home / "bin" / "spark-submit"), "--deploy-mode", "client",
          "--driver-java-options", JAVA_OPENS, "--class", "gaia.probe.ExecutorProbe", *args,

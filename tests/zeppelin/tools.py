@@ -1,21 +1,5 @@
-"""System tools the real-code tests need (java, javac, mvn): found, or the test skips, except
-under CI (CI=true), where a missing tool is a failure: `make test` installs them
-(Makefile system-deps)."""
+"""How to install what the real-code tests need (tests/tools.py skips, or fails under CI,
+naming it): `make test` installs both (Makefile system-deps)."""
 
-from __future__ import annotations
-
-import os
-import shutil
-
-import pytest
-
-
-def need(tool: str, why: str) -> str:
-    path = shutil.which(tool)
-    if path is None:
-        message = (f"{tool} is not installed: {why} (Debian: apt-get install maven "
-                   "default-jdk-headless; `make test` does it)")
-        if os.environ.get("CI") == "true":
-            pytest.fail(message)
-        pytest.skip(message)
-    return path
+JDK_INSTALL = "apt-get install default-jdk-headless (java, javac, jar)"
+MAVEN_INSTALL = "apt-get install maven"
