@@ -56,7 +56,7 @@ import java.util.StringJoiner;
 public final class LauncherHarness {
   private static final Gson GSON = new GsonBuilder().disableHtmlEscaping().create();
   // K8sRemoteInterpreterProcess: K8S_INTERPRETER_SERVICE_PORT, getSparkDriverPort,
-  // getSparkBlockmanagerPort (0.9.0 lines 44, 422-433).
+  // getSparkBlockmanagerPort (0.9.0 lines 35, 422-433).
   private static final int INTERPRETER_PORT = 12321;
   private static final int SPARK_DRIVER_PORT = 22321;
   private static final int SPARK_BLOCKMANAGER_PORT = 22322;
@@ -221,7 +221,7 @@ public final class LauncherHarness {
     return properties;
   }
 
-  /** K8sStandardInterpreterLauncher.buildEnvFromProperties (0.9.0 lines 143-158). */
+  /** K8sStandardInterpreterLauncher.buildEnvFromProperties (0.9.0 line 160). */
   private Map<String, String> buildEnvFromProperties(Properties properties, String groupId) {
     Map<String, String> env = new HashMap<>();
     for (Object key : properties.keySet()) {

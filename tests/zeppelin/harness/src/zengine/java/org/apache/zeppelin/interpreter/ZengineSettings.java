@@ -6,7 +6,7 @@ import org.apache.zeppelin.conf.ZeppelinConfiguration;
 
 /**
  * zeppelin-zengine 0.9.0 loading the chart's interpreter.json as the server does
- * (InterpreterSettingManager.loadFromFile, 0.9.0 lines 250-262): InterpreterInfoSaving parses
+ * (InterpreterSettingManager.loadFromFile, 0.9.0 lines 239-262): InterpreterInfoSaving parses
  * the file, the saved properties are converted to InterpreterProperty, and
  * InterpreterSetting.getJavaProperties() gives what the launcher receives. It sits in Zeppelin's
  * package because convertInterpreterProperties is package-private there.
