@@ -212,6 +212,9 @@ def test_both_releases_are_deployed_and_say_where_to_go(installed: Installed) ->
     assert (f"kubectl --namespace={ns} get secret zeppelin-auth -o jsonpath='{{.data.admin}}'"
             " | base64 --decode") in notes
     assert f"kubectl --namespace={ns} rollout status deployment/zeppelin-server" in notes
+    assert '0.9.0 meet the "baseline" Pod Security level' in notes
+    assert (f"kubectl label namespace {ns} pod-security.kubernetes.io/enforce=baseline "
+            "--overwrite") in notes
     executor_notes = installed.notes["spark-executor"]
     assert (f"kubectl --namespace={ns} auth can-i create pods "
             f"--as=system:serviceaccount:{ns}:spark-executor-driver") in executor_notes
