@@ -6,6 +6,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 from typing import Any
 
+from ..cloud.neutron import Neutron
 from ..errors import ConfigError
 from ..plan import Action, Decision
 from ..profile import Deployment
@@ -63,13 +64,13 @@ class PreflightKind:
         if conn.compute.find_keypair(target.keypair, ignore_missing=True) is None:
             problems.append(f"cluster.keypair: no keypair {target.keypair!r} (create it with "
                             "`openstack keypair create --public-key ~/.ssh/id_rsa.pub NAME`)")
-        external = conn.network.find_network(target.external_network)
+        external = Neutron(conn).find_network(target.external_network)
         if external is None:
             problems.append(f"cluster.external_network: no network {target.external_network!r}")
         elif not external.is_router_external:
             problems.append(f"cluster.external_network: {target.external_network!r} is not an "
                             "external network")
-        if target.provider_network and conn.network.find_network(target.provider_network) is None:
+        if target.provider_network and Neutron(conn).find_network(target.provider_network) is None:
             problems.append(f"cephfs.router.provider_network: no network "
                             f"{target.provider_network!r}")
         types = [t.name for t in conn.shared_file_system.share_types()]
