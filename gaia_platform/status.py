@@ -46,7 +46,9 @@ def collect(ctx: Context) -> dict[str, Any]:
         share = manila.find_share(plan.name)
         entry: dict[str, Any] = {"name": plan.name, "purpose": plan.share.purpose,
                                  "mount_path": plan.share.mount_path,
-                                 "catalogue_size_gb": plan.share.size_gb, "exists": False}
+                                 "catalogue_size_gb": plan.share.size_gb, "exists": False,
+                                 # whose storage it is (users catalogue); null: everyone's
+                                 "owner": plan.owner}
         if share is not None:
             rules = manila.cephx_rules(share.id, plan.cephx_id)
             entry.update(exists=True, id=share.id, status=share.status, size_gb=share.size,

@@ -64,7 +64,8 @@ def delete(ctx: Context, *, delete_data: bool, progress: Progress) -> dict[str, 
 
     # 3. This deployment's access rules and the CSI driver's application credential.
     manila = Manila(conn)
-    kept, deleted_shares = [], []
+    kept: list[dict[str, Any]] = []
+    deleted_shares: list[str] = []
     for plan in desired.shares:
         share = manila.find_share(plan.name)
         if share is None:
@@ -72,9 +73,10 @@ def delete(ctx: Context, *, delete_data: bool, progress: Progress) -> dict[str, 
         if manila.deny_cephx(share.id, plan.cephx_id):
             removed.append(f"access rule {plan.cephx_id} on share {plan.name}")
         if delete_data:
-            manila.delete_share(share.id)
-            deleted_shares.append(plan.name)
-        else:
+            if plan.name not in deleted_shares:  # two people may list the same data share
+                manila.delete_share(share.id)
+                deleted_shares.append(plan.name)
+        elif plan.name not in (k["name"] for k in kept):
             kept.append({"name": plan.name, "id": share.id, "purpose": plan.share.purpose,
                          "size_gb": share.size})
     for cred in conn.identity.application_credentials(user=conn.current_user_id):

@@ -5,7 +5,7 @@ from __future__ import annotations
 import dataclasses
 from typing import Any
 
-from ..desired import CSI_DRIVER, DesiredState
+from ..desired import CSI_DRIVER, DesiredState, SharePlan
 from ..helm import charts
 from ..helm import csi as csi_charts
 from ..helm import values as chart_values
@@ -59,6 +59,12 @@ from .zeppelin import (
     ZeppelinAuthKind,
     ZeppelinServerKind,
 )
+
+
+def share_key(share: SharePlan) -> str:
+    """The step-id suffix of a share's rule, volume and claim: its name, or for a person's own
+    data share their claim's name (the same share may be several people's)."""
+    return share.pvc_name if share.owner and share.share.purpose == "data" else share.name
 
 
 def deploy_graph(deployment: Deployment, desired: DesiredState) -> list[Node[Any]]:
@@ -117,22 +123,27 @@ def deploy_graph(deployment: Deployment, desired: DesiredState) -> list[Node[Any
             desired.csi_secret, desired.namespace, desired.csi_app_credential,
             desired.deployment), ("kube.namespace",)),
     ]
+    share_steps: set[str] = set()
     for share in desired.shares:
-        share_step, access_step = f"manila.share/{share.name}", f"manila.access/{share.name}"
+        key = share_key(share)
+        share_step, access_step = f"manila.share/{share.name}", f"manila.access/{key}"
         volume = VolumeTarget(share, desired.namespace, desired.deployment, access_step,
                               desired.csi_secret, driver_step="kube.csi-driver",
                               planned_driver_version=driver[-1].target.pinned_version)
-        nodes += [
+        if share_step not in share_steps:  # two people may have the same data share
+            share_steps.add(share_step)
             # Shares depend only on preflight: they are made while Magnum builds the cluster.
-            Node(share_step, ShareKind(), share.name, ShareTarget(share), ("preflight",)),
+            nodes.append(Node(share_step, ShareKind(), share.name, ShareTarget(share),
+                              ("preflight",)))
+        nodes += [
             Node(access_step, AccessKind(), share.cephx_id, AccessTarget(share, share_step),
                  (share_step,)),
-            Node(f"kube.pv/{share.name}", PersistentVolumeKind(), share.pv_name, volume,
+            Node(f"kube.pv/{key}", PersistentVolumeKind(), share.pv_name, volume,
                  (access_step, "kube.csi-driver", "kube.csi-secret", *volume_deps)),
-            Node(f"kube.pvc/{share.name}", PersistentVolumeClaimKind(), share.pvc_name, volume,
-                 (f"kube.pv/{share.name}", "kube.namespace")),
+            Node(f"kube.pvc/{key}", PersistentVolumeClaimKind(), share.pvc_name, volume,
+                 (f"kube.pv/{key}", "kube.namespace")),
         ]
-    claims = tuple(f"kube.pvc/{share.name}" for share in desired.shares)
+    claims = tuple(f"kube.pvc/{share_key(share)}" for share in desired.shares)
     names = chart_values.Names()
     executor, zeppelin = chart_values.releases(
         deployment, desired, names=names,
@@ -146,7 +157,8 @@ def deploy_graph(deployment: Deployment, desired: DesiredState) -> list[Node[Any
     nodes += [
         Node("kube.zeppelin-auth", ZeppelinAuthKind(), chart_values.AUTH_SECRET, AuthTarget(
             chart_values.AUTH_SECRET, desired.namespace, chart_values.ADMIN_USER,
-            desired.deployment), ("kube.namespace",)),
+            desired.deployment, tuple(user.name for user in desired.users)),
+             ("kube.namespace",)),
         Node(f"helm.release/{executor.name}", HelmReleaseKind(), executor.name,
              ReleaseTarget(executor.name, executor.chart, desired.namespace, executor.values),
              ("kube.namespace", *claims)),
