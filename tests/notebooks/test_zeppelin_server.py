@@ -152,7 +152,8 @@ def test_the_server_runs_the_charts_login_and_interpreter_settings(zeppelin: Ser
     settings = session.get(f"{zeppelin.url}/api/interpreter/setting", timeout=10).json()["body"]
     spark = next(s for s in settings if s["name"] == "spark")
     assert spark["properties"]["spark.master"]["value"] == "k8s://https://kubernetes.default.svc"
-    assert spark["option"]["perNote"] == "isolated"
+    # One Spark driver per person (the users catalogue's binding, helm/values.py).
+    assert (spark["option"]["perUser"], spark["option"]["perNote"]) == ("isolated", "scoped")
 
 
 def test_platform_notebooks_loads_the_examples_once(zeppelin: Server) -> None:
