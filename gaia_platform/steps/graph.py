@@ -50,7 +50,7 @@ from .network import (
     RouterKind,
     SubnetKind,
 )
-from .preflight import PreflightKind, PreflightTarget
+from .preflight import PreflightKind, PreflightTarget, profile_problems
 from .removed import RemovedSharesKind, RemovedTarget
 from .zeppelin import (
     AuthTarget,
@@ -82,6 +82,7 @@ def deploy_graph(deployment: Deployment, desired: DesiredState) -> list[Node[Any
             if profile.cephfs.router else None,
             share_type=profile.cephfs.share_type,
             new_share_gb=sum(s.share.size_gb for s in desired.shares),
+            profile_problems=profile_problems(deployment),
         )),
         Node("network.network", NetworkKind(), desired.network.network, net, ("preflight",)),
         Node("network.subnet", SubnetKind(), desired.network.subnet, net, ("network.network",)),
@@ -111,7 +112,10 @@ def deploy_graph(deployment: Deployment, desired: DesiredState) -> list[Node[Any
         Node("kube.kubeconfig", KubeconfigKind(), "kubeconfig",
              KubeconfigTarget(desired.cluster.name, "magnum.cluster"), ("magnum.cluster",)),
         Node("kube.namespace", NamespaceKind(), desired.namespace,
-             NamespaceTarget(desired.namespace, desired.deployment), ("kube.kubeconfig",)),
+             NamespaceTarget(desired.namespace, desired.deployment,
+                             chart_values.pod_security_level(
+                                 profile.kubernetes.zeppelin_version)),
+             ("kube.kubeconfig",)),
     ]
     driver = csi_nodes(deployment)
     nodes += driver
@@ -144,7 +148,8 @@ def deploy_graph(deployment: Deployment, desired: DesiredState) -> list[Node[Any
     names = chart_values.Names()
     executor, zeppelin = chart_values.releases(
         deployment, desired, names=names,
-        zeppelin_version=profile.kubernetes.zeppelin_version)
+        zeppelin_version=profile.kubernetes.zeppelin_version,
+        spark_image=profile.kubernetes.spark_image)
     web, web_deps = web_nodes(deployment, desired)
     nodes += web
     if profile.web:

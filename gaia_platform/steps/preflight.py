@@ -9,6 +9,7 @@ from typing import Any
 from ..cloud.neutron import Neutron
 from ..errors import ConfigError
 from ..plan import Action, Decision
+from ..profile import Deployment
 from .base import Context, Progress, Unknown
 
 
@@ -25,6 +26,24 @@ class PreflightTarget:
     provider_network: str | None
     share_type: str
     new_share_gb: int
+    #: What the profile alone shows to be missing (no cloud needed): plan shows it offline.
+    profile_problems: tuple[str, ...] = ()
+
+
+def profile_problems(deployment: Deployment) -> tuple[str, ...]:
+    """Problems the profile shows by itself, reported by plan even without credentials."""
+    from ..helm import values as chart_values
+
+    kubernetes = deployment.profile.kubernetes
+    if kubernetes.zeppelin_version in chart_values.NO_UPSTREAM_SPARK_IMAGE \
+            and not kubernetes.spark_image:
+        spark = chart_values.SPARK_VERSIONS[kubernetes.zeppelin_version]
+        return (f"kubernetes.spark_image must be set: no Spark image for Zeppelin "
+                f"{kubernetes.zeppelin_version} (Spark < 3.1) exists upstream any more. Build "
+                f"one with images/spark-py/build.sh {spark}, push it to a registry the "
+                "cluster can pull from, and name it there (or choose zeppelin_version "
+                "0.10.1 or later)",)
+    return ()
 
 
 class PreflightKind:
@@ -59,7 +78,7 @@ class PreflightKind:
             problems.append(f"cephfs.share_type: no share type {target.share_type!r} "
                             f"(the cloud has: {', '.join(types) or 'none'})")
         problems += self._quota_problems(ctx, target, flavors)
-        return problems
+        return [*target.profile_problems, *problems]
 
     def _quota_problems(self, ctx: Context, target: PreflightTarget,
                         flavors: dict[str, Any]) -> list[str]:
@@ -92,8 +111,9 @@ class PreflightKind:
 
     def decide(self, target: PreflightTarget, observed: Any) -> Decision:
         if isinstance(observed, Unknown):
-            return Decision(Action.CHECK, "flavors, image, keypair, networks, share type, "
-                            f"quotas ({observed.why})")
+            known = "".join(f"FAILED: {problem}; " for problem in target.profile_problems)
+            return Decision(Action.CHECK, known + "flavors, image, keypair, networks, share "
+                            f"type, quotas ({observed.why})")
         if observed:
             return Decision(Action.CHECK, "FAILED: " + "; ".join(observed))
         return Decision(Action.CHECK, "flavors, image, keypair, networks, share type, quotas ok")

@@ -32,7 +32,7 @@ from kubernetes.client.exceptions import ApiException
 from gaia_platform import profile
 from gaia_platform.desired import desired_state
 from gaia_platform.helm import values as chart_values
-from tests.charts.test_install import Installed, _spark_executor
+from tests.charts.test_install import Installed
 from tests.charts.zeppelin_launcher import launch
 from tests.conftest import RunningSandbox
 
@@ -99,6 +99,25 @@ def _wait_for_policies(state: Installed) -> None:
                 raise AssertionError("admission policies not in force after 60 s: " + str(
                     [p.status for p in policies.list_validating_admission_policy().items]))
             time.sleep(0.5)
+
+
+def _spark_executor(template: dict[str, Any], conf: dict[str, str],
+                    driver: Any) -> dict[str, Any]:
+    """An executor pod shaped as Spark makes it from the pod template (BasicExecutorFeatureStep,
+    apache/spark: name, Spark's labels, the driver as owner, image and resources), for a
+    server-side check of the policy; real Spark's own executors are made in
+    tests/zeppelin/test_spark_executors.py."""
+    pod = json.loads(json.dumps(template))
+    pod["metadata"]["name"] = f"{driver.metadata.name}-exec-1"
+    pod["metadata"]["labels"].update({"spark-role": "executor", "spark-exec-id": "1"})
+    pod["metadata"]["ownerReferences"] = [{
+        "apiVersion": "v1", "kind": "Pod", "name": driver.metadata.name,
+        "uid": driver.metadata.uid, "controller": True}]
+    container = pod["spec"]["containers"][0]
+    container["image"] = conf.get("spark.kubernetes.container.image", "apache/spark:3.0.3")
+    container["resources"] = {"requests": {"cpu": "1", "memory": "1Gi"},
+                              "limits": {"memory": "1Gi"}}
+    return pod
 
 
 def _host_takeover_pod(name: str, account: str, labels: dict[str, str]) -> dict[str, Any]:
