@@ -66,7 +66,8 @@ def contained(sandbox: RunningSandbox, helm: Path) -> Iterator[Installed]:
             core.create_namespaced_secret(namespace, k8s.V1Secret(
                 metadata=k8s.V1ObjectMeta(name=secret), string_data={"key": uuid.uuid4().hex}))
 
-        for release in chart_values.releases(deployment, desired):
+        for release in chart_values.releases(
+                deployment, desired, spark_image=deployment.profile.kubernetes.spark_image):
             # No --wait: nothing here needs a pod to run, only the API server's answers.
             result = state.helm_cmd("upgrade", "--install", release.name, str(release.chart),
                                     values=release.values)

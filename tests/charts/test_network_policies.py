@@ -84,7 +84,9 @@ def may_connect(policies: list[dict[str, Any]], source: Pod, target: Pod | str,
 def policies(render: Render) -> list[dict[str, Any]]:
     deployment = load("sandbox")
     docs: list[dict[str, Any]] = []
-    for release in chart_values.releases(deployment, desired_state(deployment)):
+    for release in chart_values.releases(
+            deployment, desired_state(deployment),
+            spark_image=deployment.profile.kubernetes.spark_image):
         docs += render(release.chart, release=release.name, namespace=NS,
                        values=release.values)
     return [d for d in docs if d["kind"] == "NetworkPolicy"]
@@ -153,7 +155,9 @@ def test_with_the_api_servers_addresses_nothing_else_is_open(render: Render) -> 
     assert found == {"cidrs": ["10.0.0.10/32", "10.0.0.11/32"], "ports": [6443]}
     assert api_server_addresses([]) is None
     deployment = load("sandbox")
-    _, zeppelin = chart_values.releases(deployment, desired_state(deployment))
+    _, zeppelin = chart_values.releases(
+        deployment, desired_state(deployment),
+        spark_image=deployment.profile.kubernetes.spark_image)
     values = {**zeppelin.values, "networkPolicy": {**zeppelin.values["networkPolicy"],
                                                    "apiServer": found}}
     policies = [d for d in render(zeppelin.chart, release="zeppelin", namespace=NS,

@@ -245,7 +245,8 @@ def test_what_validation_accepts_the_charts_render(tmp_path: Path, share: dict[s
     TRIED["count"] += 1
     try:
         deployment = profile.load(str(written))
-        releases = chart_values.releases(deployment, desired_state(deployment))
+        releases = chart_values.releases(deployment, desired_state(deployment),
+                                         spark_image=deployment.profile.kubernetes.spark_image)
     except ConfigError:
         return
     for release in releases:
