@@ -24,7 +24,7 @@ def _write(tmp_path: Path, shares: list[dict[str, Any]]) -> str:
     (tmp_path / "shares.yaml").write_text(yaml.safe_dump({"shares": shares}))
     profile = yaml.safe_load((REPO / "openstack/clouds/sandbox.yaml").read_text())
     profile.update(name=NAME, shares=str(tmp_path / "shares.yaml"))
-    profile["kubernetes"] = {"namespace": NAME}
+    profile["kubernetes"] = {**profile["kubernetes"], "namespace": NAME}
     path = tmp_path / f"{NAME}.yaml"
     path.write_text(yaml.safe_dump(profile))
     return str(path)
