@@ -161,6 +161,7 @@ def plan(cloud: str, output: str) -> None:
         notes = (f"not observed: {opened.offline_reason}; every step shows what deploy would "
                  "check or create.",)
     ctx = opened.ctx
+    notes += tuple(f"warning: {w}" for w in ctx.desired.warnings)
     result = make_plan(ctx, deploy_graph(ctx.deployment, ctx.desired),
                        ctx.deployment.profile.openstack.cloud, notes)
     emit_json(result.to_json()) if output == "json" else plan_table(result)

@@ -13,7 +13,7 @@ from .steps.base import Context
 def collect(ctx: Context) -> dict[str, Any]:
     desired = ctx.desired
     magnum = Magnum(ctx.cloud)
-    cluster = magnum.find_cluster(desired.cluster.name)
+    cluster = magnum.find_cluster(desired.cluster.name) if desired.cluster else None
     cluster_json: dict[str, Any] | None = None
     kube_ok = False
     if cluster is not None:
@@ -33,11 +33,17 @@ def collect(ctx: Context) -> dict[str, Any]:
     manila = Manila(ctx.cloud)
     shares = []
     for plan in desired.shares:
-        share = manila.find_share(plan.name)
         entry: dict[str, Any] = {"name": plan.name, "purpose": plan.share.purpose,
                                  "mount_path": plan.share.mount_path,
                                  "catalogue_size_gb": plan.share.size_gb, "exists": False}
-        if share is not None:
+        if plan.owner is not None:  # read with its owner's credentials
+            from .steps.manila import read_external
+
+            entry["owner"] = plan.owner.project
+            entry.update(read_external(ctx, plan))
+        else:
+            share = manila.find_share(plan.name)
+        if plan.owner is None and share is not None:
             rules = manila.cephx_rules(share.id, plan.cephx_id)
             entry.update(exists=True, id=share.id, status=share.status, size_gb=share.size,
                          access_rule={"cephx_id": plan.cephx_id,

@@ -37,12 +37,14 @@ def delete(ctx: Context, *, delete_data: bool, progress: Progress) -> dict[str, 
     # 2. The Helm releases, then the cluster (its volumes and claims go with it; the shares
     #    do not).
     magnum = Magnum(conn)
-    cluster = magnum.find_cluster(desired.cluster.name)
+    name = desired.cluster.name if desired.cluster else ""
+    # A cluster made elsewhere (cluster.provider: existing) is not this tool's to delete.
+    cluster = magnum.find_cluster(name) if desired.cluster else None
     if cluster is not None and ctx.kubeconfig_path.is_file():
         removed += _uninstall_releases(ctx, progress)
     if cluster is not None:
         magnum.delete_cluster(cluster["uuid"])
-        progress(f"deleting cluster {desired.cluster.name}")
+        progress(f"deleting cluster {name}")
 
         def gone() -> tuple[bool, None, str]:
             try:
@@ -50,22 +52,27 @@ def delete(ctx: Context, *, delete_data: bool, progress: Progress) -> dict[str, 
             except NotFound:
                 return True, None, "gone"
             if current["status"] == "DELETE_FAILED":
-                raise CloudError(f"Magnum could not delete cluster {desired.cluster.name}: "
+                raise CloudError(f"Magnum could not delete cluster {name}: "
                                  f"{current.get('status_reason')}")
             return False, None, str(current["status"])
 
-        wait_until(gone, what=f"cluster {desired.cluster.name}", timeout=3600, report=progress)
-        removed.append(f"cluster {desired.cluster.name}")
-    template = magnum.find_template(desired.template.name)
+        wait_until(gone, what=f"cluster {name}", timeout=3600, report=progress)
+        removed.append(f"cluster {name}")
+    template_name = desired.template.name if desired.template else None
+    template = magnum.find_template(template_name) if template_name else None
     if template is not None:
         magnum.delete_template(template["uuid"])
-        removed.append(f"cluster template {desired.template.name}")
+        removed.append(f"cluster template {template_name}")
     ctx.kubeconfig_path.unlink(missing_ok=True)
 
     # 3. This deployment's access rules and the CSI driver's application credential.
     manila = Manila(conn)
     kept, deleted_shares = [], []
     for plan in desired.shares:
+        if plan.owner is not None:  # another project's share and rule: never touched
+            kept.append({"name": plan.name, "owner": plan.owner.project,
+                         "purpose": plan.share.purpose})
+            continue
         share = manila.find_share(plan.name)
         if share is None:
             continue
@@ -104,6 +111,8 @@ def delete_router(ctx: Context, name: str) -> list[str]:
     router = network.find_router(name)
     if router is None:
         return []
+    if router.routes:  # a route's next hop keeps its interface or gateway in use
+        network.update_router(router, routes=[])
     for port in network.ports(device_id=router.id):
         if port.device_owner == "network:router_gateway":
             continue

@@ -108,6 +108,12 @@ class CsiSecretTarget:
     namespace: str
     app_credential: str
     deployment: str
+    #: Another project's clouds.yaml entry (profile.OpenStackAccess), for the shares it owns:
+    #: the credential is made with it, so it can read only what that project shares.
+    owner: Any = None
+
+    def cloud(self, ctx: Context) -> Any:
+        return ctx.owner_cloud(self.owner) if self.owner is not None else ctx.cloud
 
 
 class CsiSecretKind:
@@ -122,9 +128,10 @@ class CsiSecretKind:
         if secret is None or isinstance(secret, Unknown):
             return secret
         cred_id = (secret.metadata.annotations or {}).get(self.ANNOTATION)
-        identity = ctx.cloud.identity
+        conn = target.cloud(ctx)
+        identity = conn.identity
         existing = None
-        for cred in identity.application_credentials(user=ctx.cloud.current_user_id):
+        for cred in identity.application_credentials(user=conn.current_user_id):
             if cred.id == cred_id:
                 existing = cred
         return {"secret": True, "credential": existing is not None}
@@ -141,7 +148,7 @@ class CsiSecretKind:
               progress: Progress) -> Any:
         if decision.action is Action.NOOP:
             return {"secret": target.secret}
-        conn = ctx.cloud
+        conn = target.cloud(ctx)
         user = conn.current_user_id
         for cred in conn.identity.application_credentials(user=user):
             if cred.name == target.app_credential:  # its secret is lost: replace it

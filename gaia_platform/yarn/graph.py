@@ -10,10 +10,18 @@ from typing import Any
 
 from ..desired import NetworkPlan
 from ..steps.base import Node
-from ..steps.manila import AccessKind, AccessTarget, ShareKind, ShareTarget
+from ..steps.manila import (
+    AccessKind,
+    AccessTarget,
+    ExternalShareKind,
+    ExternalTarget,
+    ShareKind,
+    ShareTarget,
+)
 from ..steps.network import (
     CephfsRouteKind,
     CephfsRouterKind,
+    CephfsRouterRouteKind,
     CephfsTarget,
     NetTarget,
     NetworkKind,
@@ -77,6 +85,12 @@ def yarn_graph(plan: YarnPlan) -> list[Node[Any]]:
                  (ROUTER_STEP, CEPHFS_ROUTER_STEP)),
         ]
         network_ready.append(CEPHFS_ROUTE_STEP)
+        if route.monitors_gateway:
+            own_route = f"{CEPHFS_ROUTER_STEP}-route"
+            nodes.append(Node(own_route, CephfsRouterRouteKind(), route.router,
+                              CephfsTarget(route, plan.subnet, plan.router, plan.deployment),
+                              (CEPHFS_ROUTER_STEP,)))
+            network_ready.append(own_route)
     group_steps = []
     for group in plan.groups:
         step = f"yarn.security-group/{group.name.rsplit('-', 1)[-1]}"
@@ -87,6 +101,10 @@ def yarn_graph(plan: YarnPlan) -> list[Node[Any]]:
     for share in plan.shares:
         share_step = f"manila.share/{share.name}"
         access_step[share.name] = f"yarn.access/{share.name}"
+        if share.owner is not None:  # another project's: checked, its rule used, never changed
+            nodes.append(Node(access_step[share.name], ExternalShareKind(), share.name,
+                              ExternalTarget(share), (PREFLIGHT,)))
+            continue
         nodes += [
             Node(share_step, ShareKind(), share.name, ShareTarget(share), (PREFLIGHT,)),
             Node(access_step[share.name], AccessKind(), share.cephx_id,
