@@ -83,7 +83,7 @@ def test_an_existing_cluster_needs_only_its_kubeconfig(tmp_path: Path) -> None:
     desired = desired_state(deployment)
     assert desired.template is None and desired.cluster is None
     data["cluster"] = {"provider": "existing", "kubeconfig": "x", "image": "y"}
-    with pytest.raises(ConfigError, match="cluster.image: unknown field"):
+    with pytest.raises(ConfigError, match=r"cluster\.image: unknown field"):
         profile.load(str(_write(tmp_path, data, "bad.yaml")))
 
 
