@@ -89,6 +89,10 @@ def delete_summary(result: dict[str, Any]) -> None:
     if not result["removed"]:
         stdout.print("nothing to remove")
     for share in result["shares_kept"]:
+        if "owner" in share:
+            stdout.print(f"[green]untouched[/green] share {share['name']} of project "
+                         f"{share['owner']} ({share['purpose']})")
+            continue
         stdout.print(f"[green]kept[/green] share {share['name']} ({share['purpose']}, "
                      f"{share['size_gb']} GB, id {share['id']})")
     for name in result["shares_deleted"]:

@@ -42,6 +42,10 @@ def delete(ctx: Context, *, delete_data: bool, progress: Progress) -> dict[str, 
     cluster = magnum.find_cluster(name) if desired.cluster else None
     if cluster is not None and ctx.kubeconfig_path.is_file():
         removed += _uninstall_releases(ctx, progress)
+    if desired.cluster is None and ctx.kubeconfig_path.is_file():
+        # The cluster stays; what deploy put in it goes (the shares behind the volumes stay).
+        removed += _uninstall_releases(ctx, progress)
+        removed += _remove_volumes(ctx)
     if cluster is not None:
         magnum.delete_cluster(cluster["uuid"])
         progress(f"deleting cluster {name}")
@@ -120,6 +124,32 @@ def delete_router(ctx: Context, name: str) -> list[str]:
     network.update_router(router, external_gateway_info={})
     network.delete_router(router)
     return [f"router {name}"]
+
+
+def _remove_volumes(ctx: Context) -> list[str]:
+    """This deployment's namespace (claims, Secrets) and its PersistentVolumes, in a cluster
+    made elsewhere. The PVs are Retain: the shares behind them are untouched."""
+    from kubernetes import client
+    from kubernetes.client.exceptions import ApiException
+
+    from .desired import OWNER_KEY
+
+    core: Any = client.CoreV1Api(ctx.kube())
+    selector = f"{OWNER_KEY}={ctx.desired.deployment}"
+    removed = []
+    for volume in core.list_persistent_volume(label_selector=selector).items:
+        core.delete_persistent_volume(volume.metadata.name)
+        removed.append(f"volume {volume.metadata.name}")
+    try:
+        namespace = core.read_namespace(ctx.desired.namespace)
+    except ApiException as exc:
+        if exc.status != 404:
+            raise
+        return removed
+    if (namespace.metadata.labels or {}).get(OWNER_KEY) == ctx.desired.deployment:
+        core.delete_namespace(ctx.desired.namespace)
+        removed.append(f"namespace {ctx.desired.namespace}")
+    return removed
 
 
 def _uninstall_releases(ctx: Context, progress: Progress) -> list[str]:
