@@ -24,14 +24,24 @@ test: $(BIN)/.installed system-deps lint
 	$(BIN)/pytest
 
 # Tools some tests run that no Python package carries: cloud-init's schema validator (for the
-# Yarn fallback's user-data), and Maven + a JDK (Hadoop's MiniYARNCluster). Installed from
-# Debian's packages when missing and we may (root); otherwise those tests say what is missing.
+# Yarn fallback's user-data), Maven + a JDK (Hadoop's MiniYARNCluster), setpriv (util-linux: the
+# chart's start script run as the pod's user). Installed from Debian's packages when missing and
+# we may (root). Elsewhere those tests skip and say what to install; under CI (CI=true) a tool
+# that could not be installed fails the run here, and the tests needing it fail too.
+SYSTEM_TOOLS := cloud-init mvn java setpriv
+SYSTEM_PACKAGES := cloud-init maven default-jdk-headless util-linux
 system-deps:
-	@command -v cloud-init >/dev/null && command -v mvn >/dev/null && command -v java >/dev/null \
-	  || { [ "$$(id -u)" = 0 ] && apt-get update -qq \
-	       && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq --no-install-recommends \
-	          cloud-init maven default-jdk-headless; } \
-	  || echo "note: cloud-init/maven/java missing and not installable here; some tests will skip"
+	@missing=""; for tool in $(SYSTEM_TOOLS); do command -v $$tool >/dev/null || missing="$$missing $$tool"; done; \
+	if [ -n "$$missing" ]; then \
+	  if [ "$$(id -u)" = 0 ]; then \
+	    apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq \
+	      --no-install-recommends $(SYSTEM_PACKAGES) || exit 1; \
+	  elif [ -n "$$CI" ]; then \
+	    echo "error: missing$$missing and not root, so cannot install $(SYSTEM_PACKAGES)"; exit 1; \
+	  else \
+	    echo "note: missing$$missing (install $(SYSTEM_PACKAGES)); the tests needing them skip"; \
+	  fi; \
+	fi
 
 lint: $(BIN)/.installed
 	$(BIN)/ruff check gaia_platform tests

@@ -282,10 +282,24 @@ class PersistentVolumeClaimKind:
                                                 namespace=target.namespace))
 
         def bound() -> tuple[bool, str, str]:
-            claim = core.read_namespaced_persistent_volume_claim(target.share.pvc_name,
-                                                                 target.namespace)
-            phase = str(claim.status.phase)
-            return phase == "Bound", phase, phase
+            from ..kube import workload
+
+            claim = _as_dict(ctx, core.read_namespaced_persistent_volume_claim(
+                target.share.pvc_name, target.namespace))
+            phase = str((claim.get("status") or {}).get("phase"))
+            if phase == "Bound":
+                return True, phase, phase
+            # Not bound yet: read what says why (the volume, the claim's events).
+            volume = read_or_absent(ctx, lambda: core.read_persistent_volume(
+                target.share.pv_name))
+            events = _as_dict(ctx, core.list_namespaced_event(
+                target.namespace,
+                field_selector=f"involvedObject.name={target.share.pvc_name}"))["items"]
+            explained = workload.explain_claim(
+                claim, None if volume is None else _as_dict(ctx, volume), events)
+            if explained.hopeless:
+                raise CloudError(explained.hopeless)
+            return explained.ready, phase, explained.status
 
         phase = wait_until(bound, what=f"claim {target.share.pvc_name}", timeout=300,
                            report=progress)

@@ -146,18 +146,17 @@ class ZeppelinServerKind:
 
     def apply(self, ctx: Context, target: ServerTarget, observed: Any, decision: Decision,
               progress: Progress) -> Any:
-        from kubernetes import client
-
+        from ..errors import CloudError
+        from ..kube import workload
         from ..waiting import wait_until
 
-        apps = client.AppsV1Api(ctx.kube())
-
-        def running() -> tuple[bool, int, str]:
-            deployment = apps.read_namespaced_deployment(target.deployment_name,
-                                                         target.namespace)
-            ready = (deployment.status and deployment.status.ready_replicas) or 0
-            wanted = deployment.spec.replicas if deployment.spec else "?"
-            return ready >= 1, ready, f"{ready}/{wanted} ready"
+        def running() -> tuple[bool, None, str]:
+            explained = workload.explain(*workload.observe(ctx.kube(), target.namespace,
+                                                           target.deployment_name))
+            if explained.hopeless:
+                raise CloudError(f"Zeppelin server {target.deployment_name} will not become "
+                                 f"ready: {explained.hopeless}")
+            return explained.ready, None, explained.status
 
         wait_until(running, what=f"Zeppelin server {target.deployment_name}",
                    timeout=self.TIMEOUT, report=progress)

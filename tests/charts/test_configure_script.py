@@ -14,6 +14,7 @@ from pathlib import Path
 
 import pytest
 
+from tests import tools
 from tests.charts.conftest import ZEPPELIN, Render, find
 
 PASSWORDS = {"admin": "s3cret-Admin-pw", "alice": "wonder land,=#'\"", "bob": "b0b\n"}
@@ -78,7 +79,8 @@ def test_shiro_ini_holds_hashes_of_the_secrets_passwords(render: Render,
 def test_a_notebook_volume_the_server_cannot_write_stops_the_start(render: Render) -> None:
     """As the pod's user (uid 1000, group 0) on a volume whose top directory is root's."""
     if os.geteuid() == 0 and shutil.which("setpriv") is None:
-        pytest.skip("running as root without setpriv: cannot drop to the pod's user")
+        tools.missing("setpriv (to drop from root to the pod's user)",
+                      "apt-get install -y util-linux")
     scratch = Path(tempfile.mkdtemp(prefix="gaia-configure-"))
     try:
         scratch.chmod(0o755)

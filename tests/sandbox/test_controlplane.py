@@ -171,6 +171,58 @@ def test_pod_is_scheduled_to_a_kwok_node_and_runs(
     assert node.metadata.labels["magnum.openstack.org/role"] == "worker"
 
 
+def test_every_fake_node_renews_its_lease_like_a_kubelet(
+    sandbox: RunningSandbox, cluster: dict[str, Any]
+) -> None:
+    """Node liveness is a Lease in kube-node-lease (KEP-589); without one the node lifecycle
+    controller saw stale nodes and marked them not Ready about once a minute."""
+    api = sandbox.admin_api()
+    core, leases = k8s.CoreV1Api(api), k8s.CoordinationV1Api(api)
+    nodes = [n.metadata.name for n in core.list_node(
+        label_selector=f"gaia-platform/sandbox-cluster={cluster['id']}").items]
+    assert nodes
+
+    def renewed() -> dict[str, Any] | None:
+        held = {lease.metadata.name: lease.spec.renew_time
+                for lease in leases.list_namespaced_lease("kube-node-lease").items}
+        return held if set(nodes) <= set(held) else None
+
+    first = eventually(renewed, what="a lease per node")
+    # kwok renews every quarter of the 40 s duration: within 20 s every lease has moved on.
+    later = eventually(
+        lambda: (held := renewed()) and all(held[n] > first[n] for n in nodes) and held,
+        timeout=30, what="every lease renewed")
+    assert all(later[n] > first[n] for n in nodes)
+    for name in nodes:
+        ready = [c for c in core.read_node(name).status.conditions if c.type == "Ready"]
+        assert [c.status for c in ready] == ["True"]
+
+
+def test_a_pods_ready_condition_comes_back_with_its_node(
+    sandbox: RunningSandbox, cluster: dict[str, Any]
+) -> None:
+    """When a node misses its heartbeats the node lifecycle controller sets its pods' Ready
+    condition to False (MarkPodsNotReady); a kubelet sets it back once the node reports again.
+    Before kwok played that part, a Deployment stayed 0/1 available for ever."""
+    core = k8s.CoreV1Api(sandbox.admin_api())
+    name = f"flap-{uuid.uuid4().hex[:6]}"
+    core.create_namespaced_pod("default", k8s.V1Pod(
+        metadata=k8s.V1ObjectMeta(name=name),
+        spec=k8s.V1PodSpec(containers=[k8s.V1Container(name="main", image="busybox")]),
+    ))
+
+    def ready() -> bool:
+        pod = core.read_namespaced_pod(name, "default")
+        return any(c.type == "Ready" and c.status == "True" for c in pod.status.conditions or [])
+
+    eventually(ready, what="pod Ready")
+    # Exactly the patch the controller sends (pkg/controller/util/node: MarkPodsNotReady).
+    core.patch_namespaced_pod_status(name, "default", {"status": {"conditions": [
+        {"type": "Ready", "status": "False", "reason": "NodeNotReady"}]}})
+    assert not ready()
+    eventually(ready, timeout=30, what="pod Ready again")
+
+
 def test_rbac_denies_a_service_account_what_it_was_not_granted(sandbox: RunningSandbox) -> None:
     api = sandbox.admin_api()
     core, rbac = k8s.CoreV1Api(api), k8s.RbacAuthorizationV1Api(api)

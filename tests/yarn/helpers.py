@@ -4,25 +4,18 @@ cloud-init read these files."""
 from __future__ import annotations
 
 import re
-import shutil
 import subprocess
 import xml.etree.ElementTree as ET
 from pathlib import Path
 from typing import Any
 
-import pytest
 import yaml
 
 from gaia_platform import profile
 from gaia_platform.yarn import cloudinit
 from gaia_platform.yarn.layout import VmPlan, YarnPlan, yarn_plan
 from gaia_platform.yarn.sizing import Flavor, Sizing, compute
-
-CLOUD_INIT = shutil.which("cloud-init")
-needs_cloud_init = pytest.mark.skipif(
-    CLOUD_INIT is None,
-    reason="cloud-init's own schema validator is not installed here. On Debian/Ubuntu: "
-           "apt-get install -y --no-install-recommends cloud-init (CI installs it in .ci/run).")
+from tests import tools
 
 #: The emulated cloud's flavors (gaia_platform/sandbox/emulator/nova/flavors.py) and Arcus's.
 FLAVORS = {"gaia.vm.2vcpu": (2, 4096), "gaia.vm.4vcpu": (4, 8192), "gaia.vm.8vcpu": (8, 16384),
@@ -61,10 +54,13 @@ def files(text: str) -> dict[str, dict[str, Any]]:
 
 
 def validate_cloud_config(text: str, directory: Path) -> subprocess.CompletedProcess[str]:
+    """cloud-init's own schema validator on a user-data text (skips outside CI when cloud-init
+    is missing; fails in CI, where make test installs it)."""
+    cloud_init = tools.require("cloud-init",
+                               "apt-get install -y --no-install-recommends cloud-init")
     path = directory / "user-data.yaml"
     path.write_text(text)
-    assert CLOUD_INIT is not None
-    return subprocess.run([CLOUD_INIT, "schema", "--config-file", str(path)],
+    return subprocess.run([cloud_init, "schema", "--config-file", str(path)],
                           capture_output=True, text=True, timeout=120)
 
 

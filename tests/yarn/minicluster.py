@@ -14,9 +14,8 @@ import time
 from dataclasses import dataclass
 from pathlib import Path
 
-import pytest
-
 from gaia_platform.sandbox.paths import cache_dir
+from tests import tools
 
 HERE = Path(__file__).resolve().parent
 # Hadoop on Java 17 needs these (its web layer's Guice reflects into java.lang).
@@ -34,12 +33,9 @@ POM = """<project xmlns="http://maven.apache.org/POM/4.0.0">
 
 
 def _needs(tool: str) -> str:
-    path = shutil.which(tool)
-    if path is None:
-        pytest.skip(f"{tool} is not installed: the MiniYARNCluster test fetches Hadoop from "
-                    "Maven Central with mvn and runs it with java (Debian: apt-get install "
-                    "maven default-jdk-headless)")
-    return path
+    # The MiniYARNCluster test fetches Hadoop from Maven Central with mvn, runs it with java.
+    return tools.require(tool, "apt-get install -y --no-install-recommends maven "
+                               "default-jdk-headless")
 
 
 def maven_jars(name: str, version: str, coordinates: list[str],

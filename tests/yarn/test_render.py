@@ -21,7 +21,6 @@ from tests.yarn.helpers import (
     files,
     hadoop_properties,
     java_properties,
-    needs_cloud_init,
     plan_for,
     sizing_for,
     user_data,
@@ -31,7 +30,6 @@ from tests.yarn.helpers import (
 PROFILES = ["sandbox", "cambridge"]
 
 
-@needs_cloud_init
 @pytest.mark.parametrize("cloud", PROFILES)
 def test_every_role_passes_cloud_inits_schema_validator(cloud: str, tmp_path: Path) -> None:
     plan = plan_for(cloud)
@@ -41,7 +39,6 @@ def test_every_role_passes_cloud_inits_schema_validator(cloud: str, tmp_path: Pa
         assert "Valid cloud-config" in result.stdout
 
 
-@needs_cloud_init
 def test_the_validator_does_reject_a_broken_cloud_config(tmp_path: Path) -> None:
     # So that the test above cannot pass vacuously.
     plan = plan_for("sandbox")

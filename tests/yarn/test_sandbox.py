@@ -18,7 +18,7 @@ from gaia_platform.yarn.cloudinit import split_export
 from gaia_platform.yarn.layout import yarn_plan
 from tests.conftest import RunningSandbox
 from tests.deploy.conftest import Logs, Platform, as_json
-from tests.yarn.helpers import files, needs_cloud_init, validate_cloud_config
+from tests.yarn.helpers import files, validate_cloud_config
 
 REPO = Path(__file__).resolve().parents[2]
 AUTH = "/identity/v3/auth/tokens"
@@ -170,7 +170,6 @@ def test_the_first_run_made_exactly_what_the_plan_says(deployed: dict[str, Any])
     assert sum(v for k, v in manila.items() if not k.endswith("/action")) == missing
 
 
-@needs_cloud_init
 def test_user_data_given_to_nova_validates_and_mounts_with_the_real_keys(
     deployed: dict[str, Any], sandbox: RunningSandbox, tmp_path: Path,
 ) -> None:

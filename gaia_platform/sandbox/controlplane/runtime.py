@@ -18,6 +18,18 @@ from . import certs, kubeconfig
 SERVICE_CIDR = "10.96.0.0/16"
 SA_ISSUER = "https://kubernetes.default.svc.cluster.local"
 AUDIT_POLICY = Path(__file__).with_name("audit-policy.yaml")
+KWOK_STAGES = Path(__file__).with_name("kwok-stages.yaml")
+# Node liveness the way a kubelet reports it: a Lease in kube-node-lease renewed every quarter
+# of its duration (kwok pkg/kwok/controllers/controller.go: renewInterval = leaseDuration / 4).
+# Without it kwok only rewrote node status every 10-20 minutes (its heartbeat stage without
+# lease), so the node lifecycle controller saw every node go stale and marked them not Ready
+# about once a minute. 40 s is the kubelet's default nodeLeaseDurationSeconds.
+NODE_LEASE_SECONDS = 40
+# How long the node lifecycle controller waits for a lease renewal before calling a node not
+# Ready: the kubelet-era default is 50 s (kube-controller-manager --node-monitor-grace-period);
+# a little more head-room here, since on a 2-core machine a busy test run can starve kwok for
+# a few renewals (4 renewals = 40 s fit in 60 s).
+NODE_MONITOR_GRACE = "60s"
 ORDER = ("etcd", "kube-apiserver", "kube-controller-manager", "kube-scheduler", "kwok")
 
 
@@ -108,6 +120,7 @@ class ControlPlane:
                 f"--cluster-signing-cert-file={pki.ca_cert}",
                 f"--cluster-signing-key-file={pki.ca_key}",
                 f"--service-cluster-ip-range={SERVICE_CIDR}",
+                f"--node-monitor-grace-period={NODE_MONITOR_GRACE}",
                 "--profiling=false", "--v=1",
             ]),
             ProcessSpec("kube-scheduler", [
@@ -123,6 +136,8 @@ class ControlPlane:
                 "--manage-nodes-with-annotation-selector=kwok.x-k8s.io/node=fake",
                 "--cidr=10.244.0.0/16", "--node-ip=10.0.0.1",
                 f"--server-address=127.0.0.1:{p.kwok}",
+                f"--node-lease-duration-seconds={NODE_LEASE_SECONDS}",
+                f"--config={KWOK_STAGES}",
             ]),
         ]
 
