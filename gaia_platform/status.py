@@ -28,6 +28,8 @@ def collect(ctx: Context) -> dict[str, Any]:
         if cluster["status"].endswith("_COMPLETE") and cluster.get("api_address"):
             kube_ok, _ = kubeconfigs.still_valid(ctx.kubeconfig_path, cluster["api_address"],
                                                  magnum.ca(cluster["uuid"]))
+    if desired.cluster is None and ctx.kubeconfig_path.is_file():
+        kube_ok = _answers(ctx)  # a cluster made elsewhere: its kubeconfig is all we have
     volumes = _volumes(ctx) if kube_ok else {}
     releases, zeppelin = (_releases(ctx), _zeppelin(ctx)) if kube_ok else ([], None)
     manila = Manila(ctx.cloud)
@@ -40,7 +42,11 @@ def collect(ctx: Context) -> dict[str, Any]:
             from .steps.manila import read_external
 
             entry["owner"] = plan.owner.project
-            entry.update(read_external(ctx, plan))
+            found = read_external(ctx, plan)
+            found.pop("access_id", None)
+            if "share_id" in found:
+                found["id"] = found.pop("share_id")
+            entry.update(found)
         else:
             share = manila.find_share(plan.name)
         if plan.owner is None and share is not None:
@@ -61,6 +67,18 @@ def collect(ctx: Context) -> dict[str, Any]:
         "releases": releases,
         "zeppelin": zeppelin,
     }
+
+
+def _answers(ctx: Context) -> bool:
+    from kubernetes import client
+    from kubernetes.client.exceptions import ApiException
+    from urllib3.exceptions import HTTPError
+
+    try:
+        client.VersionApi(ctx.kube()).get_code()
+    except (ApiException, HTTPError, OSError):
+        return False
+    return True
 
 
 def _volumes(ctx: Context) -> dict[str, tuple[str | None, str | None]]:

@@ -123,7 +123,7 @@ def wait_for_cluster(
         spent = now - record.started
         if now - last_move >= stall_after:
             raise ClusterStalled(
-                f"Magnum cluster {what} has made no progress for {(now - last_move) / 60:.1f} "
+                f"Magnum {what} has made no progress for {(now - last_move) / 60:.1f} "
                 f"min ({spent / 60:.1f} min since the wait began): {stuck_text(marks)}. "
                 "Magnum's Cluster API driver keeps such a cluster IN_PROGRESS instead of "
                 "failing it; look at the cloud's quotas and the nodegroups above (openstack "

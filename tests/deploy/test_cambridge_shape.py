@@ -233,6 +233,17 @@ def test_a_stalled_create_is_reported_and_a_rerun_resumes_the_wait(
 def test_an_existing_cluster_is_used_through_its_kubeconfig(
     platform: Platform, sandbox: RunningSandbox, tmp_path: Path, logs: Logs
 ) -> None:
+    # Someone else's cluster (made through the emulated Magnum directly, so that the sandbox's
+    # kwok nodes exist to run pods); deploy only gets the sandbox's admin kubeconfig.
+    magnum = sandbox.connect().container_infrastructure_management
+    template = magnum.create_cluster_template(
+        name="elsewhere-template", coe="kubernetes", image_id="ubuntu-jammy-kube-v1.34.4",
+        external_network_id="public", keypair_id="gaia-sandbox", flavor_id="gaia.vm.8vcpu",
+        master_flavor_id="gaia.vm.2vcpu", network_driver="calico")
+    made = magnum.create_cluster(name="elsewhere", cluster_template_id=template.id,
+                                 master_count=1, node_count=2, keypair="gaia-sandbox")
+    _wait(lambda: magnum.get_cluster(made.id).status == "CREATE_COMPLETE", "cluster elsewhere",
+          timeout=120)
     kubeconfig = sandbox.status["kubernetes"]["admin_kubeconfig"]
     profile = _write_profile(tmp_path, "made-elsewhere", _own("elsewhere"),
                              provider="existing", kubeconfig=kubeconfig)
@@ -244,10 +255,16 @@ def test_an_existing_cluster_is_used_through_its_kubeconfig(
     assert not [c for c in calls if c["mutating"] and (
         c["path"].startswith("/container-infra") or c["path"].startswith("/network"))]
     status = as_json(platform("status", "--cloud", str(profile), "--output", "json"))
-    assert status["cluster"] is None
+    assert status["cluster"] is None and status["kubernetes_reachable"] is True
+    assert status["shares"][0]["pvc_phase"] == "Bound"
     from kubernetes import client
 
     claim = client.CoreV1Api(sandbox.admin_api()).read_namespaced_persistent_volume_claim(
         "elsewhere-notebooks", "made-elsewhere")
     assert claim.status.phase == "Bound"
-    platform("delete", "--cloud", str(profile), "--delete-data", "--yes")
+    deleted = as_json(platform("delete", "--cloud", str(profile), "--delete-data", "--yes",
+                               "--output", "json"))
+    # The cluster is not this tool's: it stays, what deploy put in it goes.
+    assert magnum.get_cluster(made.id).status == "CREATE_COMPLETE"
+    assert "namespace made-elsewhere" in deleted["removed"]
+    magnum.delete_cluster(made.id)
