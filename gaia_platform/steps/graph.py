@@ -71,14 +71,18 @@ def deploy_graph(deployment: Deployment, desired: DesiredState) -> list[Node[Any
             provider_network=router.provider_network if router else None,
             monitors_gateway=router.monitors_gateway if router else None,
         )
-    nodes: list[Node[Any]] = [
+    # Shares another project owns are checked first: when one is missing (or its rule is),
+    # preflight does not pass and nothing is made.
+    external = [Node(f"manila.access/{s.name}", ExternalShareKind(), s.name, ExternalTarget(s))
+                for s in desired.shares if s.owner is not None]
+    nodes: list[Node[Any]] = [*external,
         Node("preflight", PreflightKind(), "cloud resources and quotas", PreflightTarget(
             profile_file=str(deployment.profile_path), cluster=needs,
             share_type=profile.cephfs.share_type,
             # Shares another project owns are never made, so never counted.
             own_shares=tuple((s.name, s.share.size_gb) for s in desired.shares
                              if s.owner is None),
-        )),
+        ), tuple(n.id for n in external)),
     ]
     volume_deps: tuple[str, ...] = ()
     if spec is not None and desired.template and desired.cluster:
@@ -149,7 +153,6 @@ def deploy_graph(deployment: Deployment, desired: DesiredState) -> list[Node[Any
             volume = VolumeTarget(share, desired.namespace, desired.deployment, access_step,
                                   secret)
             nodes += [
-                Node(access_step, ExternalShareKind(), share.name, ExternalTarget(share)),
                 Node(f"kube.pv/{share.name}", PersistentVolumeKind(), share.pv_name, volume,
                      (access_step, "kube.csi-driver", f"kube.csi-secret/{share.owner.cloud}",
                       *volume_deps)),

@@ -268,3 +268,38 @@ def test_an_existing_cluster_is_used_through_its_kubeconfig(
     assert magnum.get_cluster(made.id).status == "CREATE_COMPLETE"
     assert "namespace made-elsewhere" in deleted["removed"]
     magnum.delete_cluster(made.id)
+
+
+def test_preflight_checks_what_the_cluster_api_driver_needs_from_the_image(
+    platform: Platform, tmp_path: Path
+) -> None:
+    # Fedora-30-1.2 (seeded like the old Heat driver's images): os_distro fedora-atomic, no
+    # kube_version, so Magnum's Cluster API driver cannot build from it.
+    profile = _write_profile(tmp_path, "props", _own("props"), image="Fedora-30-1.2")
+    plan = as_json(platform("plan", "--cloud", str(profile), "--output", "json"))
+    preflight = next(s for s in plan["steps"] if s["id"] == "preflight")["reason"]
+    assert preflight.startswith("FAILED")
+    assert "os_distro 'fedora-atomic'" in preflight and "no kube_version property" in preflight
+    profile = _write_profile(tmp_path, "props", _own("props"), kubernetes_version="v1.30.2")
+    plan = as_json(platform("plan", "--cloud", str(profile), "--output", "json"))
+    steps = {s["id"]: s["reason"] for s in plan["steps"]}
+    assert "the profile says v1.30.2 but image 'ubuntu-jammy-kube-v1.34.4' gives v1.34.4" \
+        in steps["preflight"]
+    assert "Kubernetes v1.34.4 from image ubuntu-jammy-kube-v1.34.4" in steps["magnum.template"]
+
+
+def test_a_missing_data_share_of_another_project_stops_deploy_before_any_change(
+    platform: Platform, tmp_path: Path, logs: Logs
+) -> None:
+    owner = {"project": "sandbox-data", "cloud": "gaia-sandbox",
+             "clouds_yaml": "$GAIA_SANDBOX_DIR/clouds.yaml", "access_rule": "nowhere-ro"}
+    shares = [*_own("gone"), {"name": "gone-data", "size_gb": 3, "access": "ro",
+                              "mount_path": "/data/gone", "purpose": "data", "owner": owner}]
+    profile = _write_profile(tmp_path, "gone", shares)
+    mark = logs.mark()
+    result = platform("deploy", "--cloud", str(profile), check=False)
+    said = " ".join((result.stdout + result.stderr).split())
+    assert result.returncode == 1 and "Traceback" not in said
+    assert "project sandbox-data has no share 'gone-data'" in said
+    assert "Nothing was changed in that project" in said
+    assert [c for c in logs.openstack_since(mark) if c["mutating"] and c["path"] != AUTH] == []

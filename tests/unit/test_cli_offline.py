@@ -34,9 +34,13 @@ def test_plan_for_cambridge_works_without_credentials(no_credentials: dict[str, 
     assert plan["observed"] is False
     assert plan["deployment"] == "cambridge"
     ids = [step["id"] for step in plan["steps"]]
-    assert ids[0] == "preflight"
+    # The data shares of iris-gaia-data are checked first; preflight waits for those checks.
+    checks = [i for i in ids if i.startswith("manila.access/aglais-data-")]
+    assert ids[:len(checks)] == checks and len(checks) == 6
+    assert ids[len(checks)] == "preflight"
     assert "magnum.cluster" in ids and "kube.pvc/gaia-notebooks" in ids
     by_id = {step["id"]: step for step in plan["steps"]}
+    assert by_id["preflight"]["depends_on"] == checks
     # Manila work waits only for preflight: it runs while Magnum builds the cluster.
     assert by_id["manila.share/gaia-notebooks"]["depends_on"] == ["preflight"]
     assert "manila.access/gaia-notebooks" in by_id["kube.pv/gaia-notebooks"]["depends_on"]
