@@ -93,6 +93,7 @@ def delete(ctx: Context, *, delete_data: bool, progress: Progress) -> dict[str, 
             conn.identity.delete_application_credential(user=conn.current_user_id,
                                                         application_credential=cred)
             removed.append(f"application credential {cred.name}")
+    removed += _owner_credentials(ctx)
 
     # 4. The network, once nothing is attached to it any more.
     removed += delete_router(ctx, desired.network.router)
@@ -124,6 +125,29 @@ def delete_router(ctx: Context, name: str) -> list[str]:
     network.update_router(router, external_gateway_info={})
     network.delete_router(router)
     return [f"router {name}"]
+
+
+def _owner_credentials(ctx: Context) -> list[str]:
+    """The credentials deploy made for reading other projects' shares (only when their
+    clouds.yaml entry had no application credential to pass on); never the entry's own."""
+    from .cloud.connection import NoCredentials
+
+    removed = []
+    owners = {p.owner.cloud: p.owner for p in ctx.desired.shares if p.owner is not None}
+    for owner in owners.values():
+        name = f"{ctx.desired.csi_app_credential}-{owner.project}"[:64]
+        try:
+            conn = ctx.owner_cloud(owner.access())
+        except NoCredentials:
+            continue
+        if conn.config.auth.get("application_credential_id"):
+            continue  # deploy made none: it passed that entry's credential on
+        for cred in conn.identity.application_credentials(user=conn.current_user_id):
+            if cred.name == name:
+                conn.identity.delete_application_credential(user=conn.current_user_id,
+                                                            application_credential=cred)
+                removed.append(f"application credential {cred.name}")
+    return removed
 
 
 def _remove_volumes(ctx: Context) -> list[str]:

@@ -157,6 +157,11 @@ def test_cambridge_shaped_deploy_never_touches_the_data_project(
         assert pv.spec.csi.node_stage_secret_ref.name == "manila-csi-credentials-gaia-sandbox"
         claim = core.read_namespaced_persistent_volume_claim(name, "camb")
         assert claim.status.phase == "Bound"
+    # The owner's Secret passes on the entry's own application credential: none was made.
+    secret = core.read_namespaced_secret("manila-csi-credentials-gaia-sandbox", "camb")
+    entry_credential = sandbox.connect().config.auth["application_credential_id"]
+    assert secret.metadata.annotations["gaia-platform.application-credential-id"] == \
+        entry_credential
     # delete keeps them, and their owner's rules, exactly as they were.
     platform("delete", "--cloud", str(profile), "--delete-data", "--yes")
     manila = sandbox.connect().shared_file_system
