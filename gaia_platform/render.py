@@ -57,7 +57,10 @@ def deploy_summary(report: Report) -> None:
 
 def status_table(report: dict[str, Any]) -> None:
     cluster = report["cluster"]
-    if cluster is None:
+    if cluster is None and report.get("kubernetes_reachable"):
+        stdout.print(f"deployment {report['deployment']!r}: a cluster made elsewhere, its "
+                     "Kubernetes API answering")
+    elif cluster is None:
         stdout.print(f"deployment {report['deployment']!r}: no cluster (run platform deploy)")
     else:
         reason = f" ({cluster['status_reason']})" if cluster.get("status_reason") else ""
