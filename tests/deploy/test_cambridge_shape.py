@@ -308,3 +308,14 @@ def test_a_missing_data_share_of_another_project_stops_deploy_before_any_change(
     assert "project sandbox-data has no share 'gone-data'" in said
     assert "Nothing was changed in that project" in said
     assert [c for c in logs.openstack_since(mark) if c["mutating"] and c["path"] != AUTH] == []
+
+
+def test_compute_quota_counts_every_node_the_cluster_may_need(
+    platform: Platform, tmp_path: Path
+) -> None:
+    # 40 workers of 8 vCPUs cannot fit the sandbox's 160 cores.
+    profile = _write_profile(tmp_path, "big", _own("big"), worker_count=2,
+                             autoscaling={"min_nodes": 1, "max_nodes": 40})
+    plan = as_json(platform("plan", "--cloud", str(profile), "--output", "json"))
+    preflight = next(s for s in plan["steps"] if s["id"] == "preflight")["reason"]
+    assert "compute quota: the cluster may need 322 cores" in preflight, preflight
