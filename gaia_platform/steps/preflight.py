@@ -85,6 +85,12 @@ class PreflightKind:
         problems: list[str] = []
         flavors: dict[str, Any] = {}
         needs = target.cluster
+        if needs is not None and not conn.endpoint_for("container-infra"):
+            # Not knowable offline for Arcus: gaia-dmp built its cluster with plain Cluster API.
+            problems.append("cluster.provider: the cloud's catalogue has no Magnum "
+                            "(container-infra) endpoint; make the cluster another way and set "
+                            "cluster.provider: existing with its kubeconfig")
+            needs = None
         if needs is not None:
             for field, name in (("cluster.master_flavor", needs.master_flavor),
                                 ("cluster.worker_flavor", needs.worker_flavor)):
@@ -109,7 +115,7 @@ class PreflightKind:
         if target.share_type not in types:
             problems.append(f"cephfs.share_type: no share type {target.share_type!r} "
                             f"(the cloud has: {', '.join(types) or 'none'})")
-        problems += self._quota_problems(ctx, target, flavors)
+        problems += self._quota_problems(ctx, target, needs, flavors)
         return problems
 
     def _provider_problems(self, ctx: Context, needs: ClusterNeeds) -> list[str]:
@@ -132,12 +138,11 @@ class PreflightKind:
         return [f"cephfs.router.monitors_gateway: {needs.monitors_gateway} is not on network "
                 f"{needs.provider_network!r} ({cidrs})"]
 
-    def _quota_problems(self, ctx: Context, target: PreflightTarget,
+    def _quota_problems(self, ctx: Context, target: PreflightTarget, needs: ClusterNeeds | None,
                         flavors: dict[str, Any]) -> list[str]:
         conn = ctx.cloud
         problems = []
         master, worker = flavors.get("cluster.master_flavor"), flavors.get("cluster.worker_flavor")
-        needs = target.cluster
         if needs is not None and master is not None and worker is not None and \
                 self._cluster_missing(ctx):
             limits = conn.compute.get_limits().absolute
