@@ -8,7 +8,7 @@ from dataclasses import dataclass
 from typing import Any
 
 from ..desired import OWNER_KEY, SharePlan
-from ..errors import CloudError
+from ..errors import CloudError, ConfigError
 from ..kube import storage
 from ..plan import Action, Decision
 from ..waiting import wait_until
@@ -113,7 +113,17 @@ class CsiSecretTarget:
     owner: Any = None
 
     def cloud(self, ctx: Context) -> Any:
-        return ctx.owner_cloud(self.owner) if self.owner is not None else ctx.cloud
+        if self.owner is None:
+            return ctx.cloud
+        from ..cloud.connection import NoCredentials
+        from ..errors import ConfigError
+
+        try:
+            return ctx.owner_cloud(self.owner)
+        except NoCredentials as exc:
+            raise ConfigError(f"No credentials for the project that owns data shares: {exc}. "
+                              f"Add a clouds.yaml entry named {self.owner.cloud!r} for it "
+                              "(the catalogue's owner.cloud names it).") from exc
 
     def given_credential(self, ctx: Context) -> tuple[str, str] | None:
         """For another project: the application credential its clouds.yaml entry already
@@ -139,7 +149,10 @@ class CsiSecretKind:
         if secret is None or isinstance(secret, Unknown):
             return secret
         cred_id = (secret.metadata.annotations or {}).get(self.ANNOTATION)
-        given = target.given_credential(ctx)
+        try:
+            given = target.given_credential(ctx)
+        except ConfigError as exc:
+            return Unknown(str(exc))
         if given is not None:
             return {"secret": True, "credential": given[0] == cred_id}
         conn = target.cloud(ctx)
