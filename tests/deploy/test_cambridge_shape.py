@@ -319,3 +319,19 @@ def test_compute_quota_counts_every_node_the_cluster_may_need(
     plan = as_json(platform("plan", "--cloud", str(profile), "--output", "json"))
     preflight = next(s for s in plan["steps"] if s["id"] == "preflight")["reason"]
     assert "compute quota: the cluster may need 322 cores" in preflight, preflight
+
+
+def test_a_data_project_without_credentials_is_named_in_the_plan(
+    platform: Platform, tmp_path: Path
+) -> None:
+    owner = {"project": "iris-gaia-data", "cloud": "iris-gaia-data",
+             "access_rule": "aglais-data-gaia-dr3-2048-20221107-ro"}
+    shares = [*_own("nocred"), {"name": "aglais-data-gaia-dr3-2048-20221107", "size_gb": 8192,
+                                "access": "ro", "mount_path": "/data/gaia/GDR3",
+                                "purpose": "data", "owner": owner}]
+    profile = _write_profile(tmp_path, "nocred", shares)
+    result = platform("plan", "--cloud", str(profile), "--output", "json")
+    steps = {s["id"]: s for s in as_json(result)["steps"]}
+    check = steps["manila.access/aglais-data-gaia-dr3-2048-20221107"]["reason"]
+    assert check.startswith("FAILED: no credentials for project iris-gaia-data")
+    assert "clouds.yaml entry named 'iris-gaia-data'" in check
