@@ -35,6 +35,8 @@ def progress_marks(cluster: dict[str, Any], nodegroups: list[dict[str, Any]]) ->
         "status": cluster.get("status"),
         "status_reason": cluster.get("status_reason"),
         "api_address": cluster.get("api_address"),
+        # The Cluster API driver fills coe_version once the control plane reports a version.
+        "coe_version": cluster.get("coe_version"),
         "node_count": cluster.get("node_count"),
         "master_count": cluster.get("master_count"),
         "nodegroups": sorted(
