@@ -242,7 +242,8 @@ def status(cloud: str, output: str) -> None:
 @cloud_option
 @click.option("--delete-data", is_flag=True,
               help="Also delete every share in the catalogue: the Gaia data shares and all "
-                   "user and notebook storage. Asks for confirmation unless --yes.")
+                   "user and notebook storage (never a share another project owns). Asks for "
+                   "confirmation unless --yes.")
 @click.option("--yes", is_flag=True, help="Confirm --delete-data without asking.")
 @output_option
 @reports_errors
@@ -262,7 +263,7 @@ def delete(cloud: str, delete_data: bool, yes: bool, output: str) -> None:
     _prepare_sandbox_env()
     ctx = open_deployment(cloud).ctx
     if delete_data and not yes:
-        names = ", ".join(s.name for s in ctx.desired.shares)
+        names = ", ".join(s.name for s in ctx.desired.shares if s.owner is None)
         if not sys.stdin.isatty():
             raise ConfigError("--delete-data deletes every share in the catalogue and needs "
                               "confirmation: re-run with --yes, or from a terminal.")
