@@ -60,7 +60,7 @@ def deploy_graph(deployment: Deployment, desired: DesiredState) -> list[Node[Any
     profile = deployment.profile
     spec = profile.magnum
     router = profile.cephfs.router
-    needs = None
+    needs: ClusterNeeds | None = None
     if spec is not None:
         needs = ClusterNeeds(
             master_flavor=spec.master_flavor, worker_flavor=spec.worker_flavor,
@@ -75,15 +75,13 @@ def deploy_graph(deployment: Deployment, desired: DesiredState) -> list[Node[Any
     # preflight does not pass and nothing is made.
     external = [Node(f"manila.access/{s.name}", ExternalShareKind(), s.name, ExternalTarget(s))
                 for s in desired.shares if s.owner is not None]
-    nodes: list[Node[Any]] = [*external,
-        Node("preflight", PreflightKind(), "cloud resources and quotas", PreflightTarget(
-            profile_file=str(deployment.profile_path), cluster=needs,
-            share_type=profile.cephfs.share_type,
-            # Shares another project owns are never made, so never counted.
-            own_shares=tuple((s.name, s.share.size_gb) for s in desired.shares
-                             if s.owner is None),
-        ), tuple(n.id for n in external)),
-    ]
+    preflight = Node("preflight", PreflightKind(), "cloud resources and quotas", PreflightTarget(
+        profile_file=str(deployment.profile_path), cluster=needs,
+        share_type=profile.cephfs.share_type,
+        # Shares another project owns are never made, so never counted.
+        own_shares=tuple((s.name, s.share.size_gb) for s in desired.shares if s.owner is None),
+    ), tuple(n.id for n in external))
+    nodes: list[Node[Any]] = [*external, preflight]
     volume_deps: tuple[str, ...] = ()
     if spec is not None and desired.template and desired.cluster:
         net = NetTarget(desired.network, desired.deployment)
