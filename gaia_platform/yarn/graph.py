@@ -65,9 +65,14 @@ def yarn_graph(plan: YarnPlan) -> list[Node[Any]]:
                        network_step=NETWORK_STEP, subnet_step=SUBNET_STEP,
                        external_field="yarn.external_network")
     route = plan.cephfs_route
+    # Shares another project owns are checked first: a missing one stops the run before
+    # preflight lets anything be made (their rules are used, never changed).
+    external = [Node(f"yarn.access/{s.name}", ExternalShareKind(), s.name, ExternalTarget(s))
+                for s in plan.shares if s.owner is not None]
     nodes: list[Node[Any]] = [
+        *external,
         Node(PREFLIGHT, PreflightKind(), "cloud resources and quotas", PreflightTarget(
-            plan, route.provider_network if route else None)),
+            plan, route.provider_network if route else None), tuple(n.id for n in external)),
         # NetworkKind tags with the deployment only; the subnet and routers carry both tags.
         Node(NETWORK_STEP, NetworkKind(), plan.network,
              NetTarget(network_plan, plan.deployment), (PREFLIGHT,)),
@@ -101,9 +106,7 @@ def yarn_graph(plan: YarnPlan) -> list[Node[Any]]:
     for share in plan.shares:
         share_step = f"manila.share/{share.name}"
         access_step[share.name] = f"yarn.access/{share.name}"
-        if share.owner is not None:  # another project's: checked, its rule used, never changed
-            nodes.append(Node(access_step[share.name], ExternalShareKind(), share.name,
-                              ExternalTarget(share), (PREFLIGHT,)))
+        if share.owner is not None:  # checked above
             continue
         nodes += [
             Node(share_step, ShareKind(), share.name, ShareTarget(share), (PREFLIGHT,)),
