@@ -162,6 +162,12 @@ def plan(cloud: str, output: str) -> None:
                  "check or create.",)
     ctx = opened.ctx
     notes += tuple(f"warning: {w}" for w in ctx.desired.warnings)
+    web = ctx.deployment.profile.web
+    if web:
+        # Octavia makes the address only when the ingress controller's Service exists.
+        notes += (f"https://{web.host}/ needs a DNS record pointing at the ingress "
+                  "controller's load balancer; deploy prints its address once the cloud has "
+                  "made it.",)
     result = make_plan(ctx, deploy_graph(ctx.deployment, ctx.desired),
                        ctx.deployment.profile.openstack.cloud, notes)
     emit_json(result.to_json()) if output == "json" else plan_table(result)
@@ -180,8 +186,9 @@ def deploy(cloud: str, output: str) -> None:
     """
     from .console import emit_json
     from .planning import deploy as run_deploy
-    from .render import deploy_summary, event_line
+    from .render import access_lines, deploy_summary, event_line
     from .session import open_deployment
+    from .status import zeppelin_access
     from .steps.graph import deploy_graph
 
     _prepare_sandbox_env()
@@ -189,13 +196,18 @@ def deploy(cloud: str, output: str) -> None:
     ctx = open_deployment(cloud).ctx
     report = run_deploy(ctx, deploy_graph(ctx.deployment, ctx.desired),
                         (lambda _e: None) if output == "json" else event_line)
+    server = next((o for o in report.outcomes if o.step.id == "kube.zeppelin-server"), None)
+    zeppelin = zeppelin_access(ctx) if server and server.status == "done" else None
     if output == "json":
         emit_json({"deployment": ctx.desired.deployment, "seconds": round(report.seconds, 2),
+                   "zeppelin": zeppelin,
                    "changed": [o.step.id for o in report.changed],
                    "failed": [o.to_json() for o in report.failed],
                    "steps": [o.to_json() for o in report.outcomes]})
     else:
         deploy_summary(report)
+        if not report.failed:
+            access_lines(zeppelin)
     if report.failed:
         sys.exit(max(o.exit_code for o in report.failed))
 

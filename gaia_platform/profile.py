@@ -114,6 +114,50 @@ class CephfsRouter(Strict):
     monitors_gateway: str | None = Field(default=None, pattern=r"^\d+\.\d+\.\d+\.\d+$")
 
 
+class ChartSource(Strict):
+    """A Helm chart: ``repository`` + ``name`` + ``version`` (an upstream chart, pinned), or
+    ``path``: a chart directory, relative to the profile file or to this checkout (the
+    sandbox's stand-ins)."""
+
+    repository: str | None = Field(default=None, pattern=r"^(https|oci)://\S+$")
+    name: str | None = Field(default=None, pattern=r"^[a-z0-9][a-z0-9-]*$")
+    version: str | None = Field(default=None, pattern=r"^v?\d+\.\d+\.\d+([-+][0-9A-Za-z.-]+)?$")
+    path: str | None = None
+
+    @model_validator(mode="after")
+    def _one_kind(self) -> ChartSource:
+        remote = (self.repository, self.name, self.version)
+        if self.path is not None:
+            if any(remote):
+                raise ValueError("give either path, or repository + name + version, not both")
+        elif not all(remote):
+            raise ValueError("give repository, name and version (a pinned chart), or path")
+        return self
+
+
+# The upstream charts deploy installs. Versions are pinned; sources:
+# - openstack-manila-csi 2.34.2 ships driver v1.34.1 (kubernetes/cloud-provider-openstack tag
+#   openstack-manila-csi-2.34.2, charts/manila-csi-plugin/Chart.yaml appVersion); repository
+#   from that chart's README. The 2.34 line matches Kubernetes 1.34 (CPO docs: use the release
+#   matching the cluster's minor version).
+# - ceph-csi-cephfs 3.15.1 (ceph/csi-charts docs/cephfs/ceph-csi-cephfs-3.15.1.tgz,
+#   Chart.yaml version = appVersion 3.15.1); includes ceph/ceph-csi#5753 (fsName on the
+#   monitor-list mount path manila uses).
+MANILA_CSI_CHART = ChartSource(repository="https://kubernetes.github.io/cloud-provider-openstack",
+                               name="openstack-manila-csi", version="2.34.2")
+CEPHFS_CSI_CHART = ChartSource(repository="https://ceph.github.io/csi-charts",
+                               name="ceph-csi-cephfs", version="3.15.1")
+
+
+class CsiSpec(Strict):
+    #: auto: install both charts when the cluster has no such CSIDriver (a driver someone else
+    #: installed is used as it is); always: install (and upgrade) them whatever is there;
+    #: never: only check, and stop with instructions when the driver is absent.
+    install: Literal["auto", "always", "never"] = "auto"
+    manila_chart: ChartSource = MANILA_CSI_CHART
+    cephfs_chart: ChartSource = CEPHFS_CSI_CHART
+
+
 class Network(Strict):
     #: The deployment's own network, so that routes to CephFS can be added to it.
     cidr: str = Field(default="10.10.0.0/16", pattern=r"^\d+\.\d+\.\d+\.\d+/\d+$")
@@ -127,15 +171,72 @@ class Cephfs(Strict):
     #: rules because ReadOnlyMany failed with its CSI version; ``rw`` reproduces that.
     data_access_level: Literal["ro", "rw"] = "ro"
     router: CephfsRouter | None = None
-    #: detect: the Manila CSI driver must already be in the cluster (Magnum's
-    #: ``manila_csi_enabled`` add-on); the deploy stops with instructions when it is not.
-    csi: Literal["detect"] = "detect"
+    #: The Manila CSI driver (CEPHFS protocol) and the ceph-csi CephFS node plugin it forwards
+    #: mounts to; installed by deploy when the cluster lacks them (see CsiSpec).
+    csi: CsiSpec = CsiSpec()
 
 
 class KubernetesSpec(Strict):
     namespace: Name = "gaia"
     #: The Zeppelin release the notebook service runs (the charts support each of these).
     zeppelin_version: Literal["0.9.0", "0.10.1", "0.11.2", "0.12.0"] = "0.9.0"
+
+
+# The web entry point's upstream charts, pinned:
+# - traefik 41.3.0 (Traefik v3.7.11): traefik/traefik-helm-chart tag v41.3.0, repository from
+#   its README ("helm repo add traefik https://traefik.github.io/charts"). Chosen over
+#   ingress-nginx, which kubernetes retired in March 2026 (no releases or security fixes).
+# - cert-manager v1.21.1: cert-manager/cert-manager tag v1.21.1,
+#   deploy/charts/cert-manager; repository https://charts.jetstack.io (cert-manager docs).
+TRAEFIK_CHART = ChartSource(repository="https://traefik.github.io/charts", name="traefik",
+                            version="41.3.0")
+CERT_MANAGER_CHART = ChartSource(repository="https://charts.jetstack.io", name="cert-manager",
+                                 version="v1.21.1")
+HOST = r"^([a-z0-9]([a-z0-9-]{0,61}[a-z0-9])?\.)+[a-z0-9]([a-z0-9-]{0,61}[a-z0-9])?$"
+
+
+class IngressController(Strict):
+    #: auto: install the chart when the cluster has no IngressClass named ``class_name``;
+    #: always: install it whatever is there; never: the class must exist.
+    install: Literal["auto", "always", "never"] = "auto"
+    #: The IngressClass the Zeppelin Ingress names (the installed controller creates it).
+    class_name: Name = "traefik"
+    chart: ChartSource = TRAEFIK_CHART
+
+
+class Acme(Strict):
+    """A certificate from an ACME CA (Let's Encrypt by default) through cert-manager."""
+
+    #: The account's contact address (optional for Let's Encrypt: expiry notices go there).
+    email: str | None = Field(default=None, pattern=r"^[^@\s]+@[^@\s]+$")
+    server: str = Field(default="https://acme-v02.api.letsencrypt.org/directory",
+                        pattern=r"^https://\S+$")
+    #: auto: install cert-manager when the cluster has none (no Issuer CRD); never: it must
+    #: be there already.
+    install: Literal["auto", "always", "never"] = "auto"
+    chart: ChartSource = CERT_MANAGER_CHART
+
+
+class Tls(Strict):
+    #: An existing ``kubernetes.io/tls`` Secret in the deployment's namespace (a certificate
+    #: from your own CA); deploy checks it is there.
+    secret: Name | None = None
+    acme: Acme | None = None
+
+    @model_validator(mode="after")
+    def _one(self) -> Tls:
+        if (self.secret is None) == (self.acme is None):
+            raise ValueError("give exactly one of secret (an existing TLS Secret) or acme")
+        return self
+
+
+class Web(Strict):
+    """Where astronomers open the notebooks: https://<host>/ through an ingress controller
+    whose Service is a LoadBalancer (on OpenStack: an Octavia load balancer)."""
+
+    host: str = Field(pattern=HOST, max_length=253)
+    ingress: IngressController = IngressController()
+    tls: Tls
 
 
 CIDR = r"^\d+\.\d+\.\d+\.\d+/\d+$"
@@ -232,6 +333,8 @@ class Profile(Strict):
     network: Network = Network()
     cephfs: Cephfs = Cephfs()
     kubernetes: KubernetesSpec = KubernetesSpec()
+    #: The public HTTPS address; without it the notebooks are reached by port-forward.
+    web: Web | None = None
     #: The Spark-on-Yarn fallback on plain VMs; optional.
     yarn: YarnSpec | None = None
     #: The share catalogue, relative to this profile file.

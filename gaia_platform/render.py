@@ -48,11 +48,33 @@ def deploy_summary(report: Report) -> None:
                      f"{sum(o.status == 'skipped' for o in report.outcomes)} skipped; "
                      "fix the cause and re-run the same command to resume.")
     elif changed:
+        # The step ids are many (one per share and kind): `-o json` lists them.
         stdout.print(f"[green]deployed[/green] in {report.seconds:.0f}s: {len(changed)} "
-                     "change(s): " + ", ".join(o.step.id for o in changed))
+                     "change(s) (--output json lists every step).")
     else:
         stdout.print(f"[green]nothing changed[/green]: the deployment is up to date "
                      f"(checked in {report.seconds:.0f}s).")
+
+
+def access_lines(zeppelin: dict[str, Any] | None) -> None:
+    """Where the notebooks are and how to log in: the last lines of a deploy."""
+    if not zeppelin:
+        stdout.print("Zeppelin: not reachable yet (the server is not deployed); "
+                     "`platform status` shows it once it is.")
+        return
+    stdout.print(f"Zeppelin: [bold]{zeppelin['url']}[/bold]")
+    if zeppelin.get("command"):
+        stdout.print(f"  first run: {zeppelin['command']}")
+    if zeppelin["via"] == "ingress":
+        address = zeppelin.get("load_balancer")
+        if address:
+            stdout.print(f"  DNS: {zeppelin['host']} must resolve to the load balancer "
+                         f"{address}")
+        else:
+            stdout.print("  the load balancer has no address yet; `platform status` shows it "
+                         f"once it has: then point {zeppelin['host']} at it.")
+    stdout.print(f"  log in as {zeppelin['user']}; the password: {zeppelin['password_command']}",
+                 soft_wrap=True)
 
 
 def status_table(report: dict[str, Any]) -> None:
@@ -80,10 +102,16 @@ def status_table(report: dict[str, Any]) -> None:
     for release in report.get("releases", []):
         stdout.print(f"release {release['name']}: {release['chart']} revision "
                      f"{release['revision']} {release['status']}")
+    for addon in report.get("addons", []):
+        stdout.print(f"add-on {addon['namespace']}/{addon['name']}: {addon['chart']} revision "
+                     f"{addon['revision']} {addon['status']}")
     zeppelin = report.get("zeppelin")
     if zeppelin:
         how = f" (after: {zeppelin['command']})" if zeppelin.get("command") else ""
         stdout.print(f"Zeppelin: [bold]{zeppelin['url']}[/bold]{how}")
+        if zeppelin.get("password_command"):
+            stdout.print(f"  log in as {zeppelin['user']}; the password: "
+                         f"{zeppelin['password_command']}", soft_wrap=True)
 
 
 def delete_summary(result: dict[str, Any]) -> None:

@@ -32,6 +32,7 @@ def collect(ctx: Context) -> dict[str, Any]:
         kube_ok = _answers(ctx)  # a cluster made elsewhere: its kubeconfig is all we have
     volumes = _volumes(ctx) if kube_ok else {}
     releases, zeppelin = (_releases(ctx), _zeppelin(ctx)) if kube_ok else ([], None)
+    addons = _addons(ctx) if kube_ok else []
     manila = Manila(ctx.cloud)
     shares = []
     for plan in desired.shares:
@@ -65,6 +66,7 @@ def collect(ctx: Context) -> dict[str, Any]:
         "shares": shares,
         "kubernetes_reachable": kube_ok,
         "releases": releases,
+        "addons": addons,
         "zeppelin": zeppelin,
     }
 
@@ -120,6 +122,33 @@ def _releases(ctx: Context) -> list[dict[str, Any]]:
     return found
 
 
+def _addons(ctx: Context) -> list[dict[str, Any]]:
+    """The add-on releases deploy installs when a cluster lacks them (steps/addons.py), as
+    far as they are there: each chart's name and version say what is installed."""
+    from .helm import csi, web
+    from .kube.helm import Helm
+
+    helm = Helm(ctx.kubeconfig_path)
+    found = []
+    for name, namespace in (csi.CEPHFS_RELEASE, csi.MANILA_RELEASE, web.INGRESS_RELEASE,
+                            web.CERT_MANAGER_RELEASE,
+                            (web.ISSUER_RELEASE, ctx.desired.namespace)):
+        current = helm.current(name, namespace)
+        if current is not None:
+            found.append({"name": name, "namespace": namespace,
+                          "revision": current["revision"], "status": current["status"],
+                          "chart": f"{current['chart']}-{current['version']}"})
+    return found
+
+
+def zeppelin_access(ctx: Context) -> dict[str, Any] | None:
+    """Where users reach the notebooks and how to get the password (None when the cluster or
+    the server is not there)."""
+    if not ctx.kubeconfig_path.is_file():
+        return None
+    return _zeppelin(ctx)
+
+
 def _zeppelin(ctx: Context) -> dict[str, Any] | None:
     """Where users reach the notebooks: the Ingress host, else a port-forward."""
     from kubernetes import client
@@ -136,15 +165,27 @@ def _zeppelin(ctx: Context) -> dict[str, Any] | None:
         if exc.status == 404:
             return None
         raise
+    # The password is generated into a Secret (steps/zeppelin.py) and never printed.
+    login = {"user": values.ADMIN_USER,
+             "password_command": f"kubectl --kubeconfig {ctx.kubeconfig_path} -n {namespace} "
+                                 f"get secret {values.AUTH_SECRET} -o "
+                                 f"jsonpath='{{.data.{values.ADMIN_USER}}}' | base64 -d"}
     for ingress in client.NetworkingV1Api(api).list_namespaced_ingress(namespace).items:
         for rule in (ingress.spec.rules if ingress.spec else None) or []:
             backends = [p.backend.service.name for p in (rule.http.paths if rule.http else [])
                         if p.backend and p.backend.service]
             if rule.host and names.server in backends:
                 scheme = "https" if ingress.spec and ingress.spec.tls else "http"
-                return {"url": f"{scheme}://{rule.host}/", "via": "ingress"}
+                # The controller copies its LoadBalancer Service's address here (Traefik's
+                # publishedService); empty until Octavia has made the load balancer.
+                balancer = ((ingress.status and ingress.status.load_balancer
+                             and ingress.status.load_balancer.ingress) or [])
+                address = next((b.ip or b.hostname for b in balancer if b.ip or b.hostname),
+                               None)
+                return {"url": f"{scheme}://{rule.host}/", "via": "ingress",
+                        "host": rule.host, "load_balancer": address, **login}
     ports = (service.spec.ports if service.spec else None) or []
     port = next((p.port for p in ports if p.name == "http"), 80)
     return {"url": "http://localhost:8080/", "via": "port-forward",
-            "command": f"kubectl -n {namespace} port-forward service/{names.server} "
-                       f"8080:{port}"}
+            "command": f"kubectl --kubeconfig {ctx.kubeconfig_path} -n {namespace} "
+                       f"port-forward service/{names.server} 8080:{port}", **login}

@@ -10,6 +10,7 @@ from pathlib import Path
 from typing import Any, TypeVar
 
 from ..errors import CloudError
+from ..helm.charts import ChartRef, RemoteChart
 
 T = TypeVar("T")
 
@@ -51,10 +52,17 @@ class Helm:
 
         return _run(read())
 
-    def render(self, name: str, chart: Path, values: dict[str, Any],
+    async def _chart(self, chart: ChartRef) -> Any:
+        """A chart directory, or a pinned chart that helm fetches from its repository."""
+        if isinstance(chart, RemoteChart):
+            return await self.client.get_chart(chart.name, repo=chart.repository,
+                                               version=chart.version)
+        return await self.client.get_chart(chart)
+
+    def render(self, name: str, chart: ChartRef, values: dict[str, Any],
                namespace: str) -> dict[str, Any]:
         async def render() -> dict[str, Any]:
-            loaded = await self.client.get_chart(chart)
+            loaded = await self._chart(chart)
             # Hooks (the helm test pod) are not part of a release's manifest: leave them out.
             resources = await self.client.template_resources(
                 loaded, name, values, namespace=namespace, is_upgrade=True, no_hooks=True)
@@ -63,15 +71,16 @@ class Helm:
 
         return _run(render())
 
-    def install_or_upgrade(self, name: str, chart: Path, values: dict[str, Any],
-                           namespace: str, timeout: str = "10m") -> int:
+    def install_or_upgrade(self, name: str, chart: ChartRef, values: dict[str, Any],
+                           namespace: str, timeout: str = "10m",
+                           create_namespace: bool = False) -> int:
         from pyhelm3.errors import Error
 
         async def upgrade() -> int:
-            loaded = await self.client.get_chart(chart)
+            loaded = await self._chart(chart)
             revision = await self.client.install_or_upgrade_release(
                 name, loaded, values, namespace=namespace, atomic=False, wait=False,
-                timeout=timeout, create_namespace=False,
+                timeout=timeout, create_namespace=create_namespace,
                 description="gaia-platform deploy")
             return int(revision.revision)
 

@@ -9,8 +9,32 @@ from typing import Any
 from ..desired import CSI_DRIVER, OWNER_KEY, SharePlan
 
 
+def volume_attributes(share_id: str, access_id: str,
+                      driver_version: tuple[int, int] | None) -> dict[str, str]:
+    """The static PV's volumeAttributes, exactly as the Manila CSI driver version reads them
+    (cloud-provider-openstack pkg/csi/manila/options/shareoptions.go, NodeVolumeContext):
+
+    - v1.34.1 (lines 44-46): ``shareID`` (or shareName) and ``shareAccessID``, required.
+    - v1.35.0 (lines 44-47): ``shareAccessIDs`` (a comma list) or the old ``shareAccessID``
+      kept "for backwards compatibility"; exactly one of them.
+    - ``cephfs-mounter`` defaults to fuse (v1.34.1 line 50, v1.35.0 line 51); kernel is set
+      because fuse mounts die when the node plugin pod restarts (the gaia-dmp Arcus
+      StorageClass sets kernel too).
+
+    ``None`` (a driver installed outside deploy, version unknown) gets ``shareAccessID``,
+    which every version accepts. Unknown keys would be ignored, so nothing else is sent.
+    """
+    attributes = {"shareID": share_id, "cephfs-mounter": "kernel"}
+    if driver_version is not None and driver_version >= (1, 35):
+        attributes["shareAccessIDs"] = access_id
+    else:
+        attributes["shareAccessID"] = access_id
+    return attributes
+
+
 def persistent_volume(share: SharePlan, *, deployment: str, namespace: str, share_id: str,
-                      access_id: str, secret: str) -> dict[str, Any]:
+                      access_id: str, secret: str,
+                      driver_version: tuple[int, int] | None = None) -> dict[str, Any]:
     read_only = share.share.access == "ro"
     return {
         "apiVersion": "v1",
@@ -33,7 +57,8 @@ def persistent_volume(share: SharePlan, *, deployment: str, namespace: str, shar
                 "driver": CSI_DRIVER,
                 "volumeHandle": share_id,
                 "readOnly": read_only,
-                "volumeAttributes": {"shareID": share_id, "shareAccessID": access_id},
+                "volumeAttributes": volume_attributes(share_id, access_id, driver_version),
+                # NodeStage (ceph-csi's mount) and NodePublish both read the share with it.
                 "nodeStageSecretRef": {"name": secret, "namespace": namespace},
                 "nodePublishSecretRef": {"name": secret, "namespace": namespace},
             },

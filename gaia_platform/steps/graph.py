@@ -2,15 +2,29 @@
 
 from __future__ import annotations
 
+import dataclasses
 from typing import Any
 
 from ..desired import CSI_DRIVER, DesiredState
+from ..helm import charts
+from ..helm import csi as csi_charts
 from ..helm import values as chart_values
+from ..helm import web as web_charts
 from ..profile import Deployment, ExistingCluster
+from .addons import (
+    AddonReleaseKind,
+    AddonTarget,
+    Marker,
+    MarkerCheckKind,
+    MarkerCheckTarget,
+    TlsSecretKind,
+    TlsSecretTarget,
+)
 from .base import Node
 from .existing import ExistingKubeconfigKind, ExistingTarget
 from .kube import (
     CsiDriverKind,
+    CsiDriverTarget,
     CsiSecretKind,
     CsiSecretTarget,
     NamespaceKind,
@@ -129,7 +143,10 @@ def deploy_graph(deployment: Deployment, desired: DesiredState) -> list[Node[Any
     nodes += [
         Node("kube.namespace", NamespaceKind(), desired.namespace,
              NamespaceTarget(desired.namespace, desired.deployment), ("kube.kubeconfig",)),
-        Node("kube.csi-driver", CsiDriverKind(), CSI_DRIVER, CSI_DRIVER, ("kube.kubeconfig",)),
+    ]
+    driver = csi_nodes(deployment)
+    nodes += driver
+    nodes += [
         Node("kube.csi-secret", CsiSecretKind(), desired.csi_secret, CsiSecretTarget(
             desired.csi_secret, desired.namespace, desired.csi_app_credential,
             desired.deployment), ("kube.namespace",)),
@@ -149,7 +166,8 @@ def deploy_graph(deployment: Deployment, desired: DesiredState) -> list[Node[Any
             # Owned by another project: one read-only check stands for share and access.
             secret = desired.owner_secret(share.owner)
             volume = VolumeTarget(share, desired.namespace, desired.deployment, access_step,
-                                  secret)
+                                  secret, driver_step="kube.csi-driver",
+                                  planned_driver_version=driver[-1].target.pinned_version)
             nodes += [
                 Node(f"kube.pv/{share.name}", PersistentVolumeKind(), share.pv_name, volume,
                      (access_step, "kube.csi-driver", f"kube.csi-secret/{share.owner.cloud}",
@@ -159,7 +177,8 @@ def deploy_graph(deployment: Deployment, desired: DesiredState) -> list[Node[Any
             ]
             continue
         volume = VolumeTarget(share, desired.namespace, desired.deployment, access_step,
-                              desired.csi_secret)
+                              desired.csi_secret, driver_step="kube.csi-driver",
+                              planned_driver_version=driver[-1].target.pinned_version)
         nodes += [
             # Shares depend only on preflight: they are made while Magnum builds the cluster.
             Node(share_step, ShareKind(), share.name, ShareTarget(share), ("preflight",)),
@@ -175,6 +194,11 @@ def deploy_graph(deployment: Deployment, desired: DesiredState) -> list[Node[Any
     executor, zeppelin = chart_values.releases(
         deployment, desired, names=names,
         zeppelin_version=profile.kubernetes.zeppelin_version)
+    web, web_deps = web_nodes(deployment, desired)
+    nodes += web
+    if profile.web:
+        zeppelin = dataclasses.replace(zeppelin, values={
+            **zeppelin.values, "ingress": web_charts.zeppelin_ingress(profile.web)})
     nodes += [
         Node("kube.zeppelin-auth", ZeppelinAuthKind(), chart_values.AUTH_SECRET, AuthTarget(
             chart_values.AUTH_SECRET, desired.namespace, chart_values.ADMIN_USER,
@@ -184,8 +208,79 @@ def deploy_graph(deployment: Deployment, desired: DesiredState) -> list[Node[Any
              ("kube.namespace", *claims)),
         Node(f"helm.release/{zeppelin.name}", HelmReleaseKind(), zeppelin.name,
              ReleaseTarget(zeppelin.name, zeppelin.chart, desired.namespace, zeppelin.values),
-             (f"helm.release/{executor.name}", "kube.zeppelin-auth", *claims)),
+             (f"helm.release/{executor.name}", "kube.zeppelin-auth", *claims, *web_deps)),
         Node("kube.zeppelin-server", ZeppelinServerKind(), names.server,
              ServerTarget(names.server, desired.namespace), (f"helm.release/{zeppelin.name}",)),
     ]
     return nodes
+
+
+def csi_nodes(deployment: Deployment) -> list[Node[Any]]:
+    """The CSI releases (unless ``install: never``), then the check that the driver is there;
+    the check is last and its target names the driver version the volumes are made for."""
+    spec = deployment.profile.cephfs.csi
+    path = deployment.profile_path
+    if spec.install == "never":
+        return [Node("kube.csi-driver", CsiDriverKind(), CSI_DRIVER,
+                     CsiDriverTarget(CSI_DRIVER, "never", None, None), ("kube.kubeconfig",))]
+    manila_chart = charts.resolve(spec.manila_chart, path, "cephfs.csi.manila_chart")
+    cephfs_chart = charts.resolve(spec.cephfs_chart, path, "cephfs.csi.cephfs_chart")
+    nodes: list[Node[Any]] = []
+    after = "kube.kubeconfig"
+    for release in csi_charts.releases(manila_chart, cephfs_chart):
+        nodes.append(Node(release.step, AddonReleaseKind(), release.name, AddonTarget(
+            ReleaseTarget(release.name, release.chart, release.namespace, release.values,
+                          create_namespace=True),
+            Marker("CSIDriver", release.driver), spec.install, charts.describe(release.chart)),
+            (after,)))
+        after = release.step
+    version = charts.manila_driver_version(manila_chart)
+    nodes.append(Node("kube.csi-driver", CsiDriverKind(), CSI_DRIVER,
+                      CsiDriverTarget(CSI_DRIVER, spec.install, "csi.manila", version),
+                      (after,)))
+    return nodes
+
+
+def web_nodes(deployment: Deployment, desired: DesiredState
+              ) -> tuple[list[Node[Any]], tuple[str, ...]]:
+    """The public entry point's steps (none without ``web`` in the profile), and the ones
+    the Zeppelin release must wait for."""
+    web = deployment.profile.web
+    if web is None:
+        return [], ()
+    path = deployment.profile_path
+    nodes: list[Node[Any]] = []
+
+    def addon(release: web_charts.WebRelease, marker: Marker, install: str, field: str,
+              after: tuple[str, ...]) -> str:
+        if install == "never":
+            nodes.append(Node(release.step, MarkerCheckKind(), str(marker), MarkerCheckTarget(
+                marker, f"{field}.install", charts.describe(release.chart)), after))
+        else:
+            nodes.append(Node(release.step, AddonReleaseKind(), release.name, AddonTarget(
+                ReleaseTarget(release.name, release.chart, release.namespace, release.values,
+                              create_namespace=True),
+                marker, install, charts.describe(release.chart)), after))
+        return release.step
+
+    ingress = web_charts.ingress_controller(
+        web, charts.resolve(web.ingress.chart, path, "web.ingress.chart"))
+    deps = [addon(ingress, Marker("IngressClass", web.ingress.class_name), web.ingress.install,
+                  "web.ingress", ("kube.kubeconfig",))]
+    if web.tls.acme:
+        acme = web.tls.acme
+        manager = web_charts.cert_manager(charts.resolve(acme.chart, path, "web.tls.acme.chart"))
+        after = addon(manager, Marker("CustomResourceDefinition", web_charts.ISSUER_CRD),
+                      acme.install, "web.tls.acme", ("kube.kubeconfig",))
+        issuer = web_charts.acme_issuer(web, desired.namespace)
+        nodes.append(Node(issuer.step, HelmReleaseKind(), issuer.name, ReleaseTarget(
+            issuer.name, issuer.chart, issuer.namespace, issuer.values),
+            (after, "kube.namespace")))
+        deps.append(issuer.step)
+    else:
+        assert web.tls.secret
+        nodes.append(Node("web.tls-secret", TlsSecretKind(), web.tls.secret,
+                          TlsSecretTarget(web.tls.secret, desired.namespace),
+                          ("kube.namespace",)))
+        deps.append("web.tls-secret")
+    return nodes, tuple(deps)

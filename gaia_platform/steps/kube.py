@@ -72,34 +72,57 @@ class NamespaceKind:
         return {"name": target.name}
 
 
+@dataclass(frozen=True)
+class CsiDriverTarget:
+    driver: str
+    #: auto | always | never (profile cephfs.csi.install).
+    install: str
+    #: The step that installs the Manila CSI release (None with install: never).
+    release_step: str | None
+    #: The driver version that release installs: the PV attributes depend on it.
+    pinned_version: tuple[int, int] | None
+
+
 class CsiDriverKind:
-    """The Manila CSI driver must be in the cluster; Magnum's add-on puts it there."""
+    """The Manila CSI driver must be in the cluster before volumes can use it: installed by
+    the CSI release steps, or by whoever made the cluster."""
 
     kind = "kube.csi-driver"
 
-    def observe(self, ctx: Context, target: str) -> Any:
+    def observe(self, ctx: Context, target: CsiDriverTarget) -> Any:
         from kubernetes import client
 
         return read_or_absent(
-            ctx, lambda: client.StorageV1Api(ctx.kube()).read_csi_driver(target))
+            ctx, lambda: client.StorageV1Api(ctx.kube()).read_csi_driver(target.driver))
 
-    def decide(self, target: str, observed: Any) -> Decision:
+    def decide(self, target: CsiDriverTarget, observed: Any) -> Decision:
         if isinstance(observed, Unknown):
             return Decision(Action.CHECK, f"must be installed ({observed.why})")
         if observed is None:
-            return Decision(Action.CHECK, "MISSING: install the Manila CSI driver")
+            if target.install == "never":
+                return Decision(Action.CHECK, "MISSING, and the profile says install: never")
+            return Decision(Action.CHECK, "installed by the step before")
         return Decision(Action.CHECK, "installed")
 
-    def apply(self, ctx: Context, target: str, observed: Any, decision: Decision,
+    def apply(self, ctx: Context, target: CsiDriverTarget, observed: Any, decision: Decision,
               progress: Progress) -> Any:
         if observed is None or isinstance(observed, Unknown):
-            raise CloudError(
-                f"The cluster has no CSI driver {target}, so the shares cannot be mounted. "
-                "Create the cluster with the Magnum label manila_csi_enabled=true (the profile "
-                "sets it; a cluster made elsewhere may lack it), or install the "
-                "openstack-manila-csi Helm chart with the CephFS protocol, then re-run deploy."
-            )
-        return {"driver": target}
+            if target.install == "never":
+                raise ConfigError(
+                    f"The cluster has no CSI driver {target.driver}, so the shares cannot be "
+                    f"mounted, and {ctx.deployment.profile_path} sets cephfs.csi.install: "
+                    "never. Set it to auto (deploy installs the openstack-manila-csi and "
+                    "ceph-csi-cephfs charts named in cephfs.csi), or install those charts "
+                    "yourself with the CEPHFS share protocol, then re-run deploy.")
+            raise CloudError(f"The CSI driver {target.driver} is still missing after its "
+                             "chart was installed: check the release's pods (kubectl -n "
+                             "openstack-system get pods), then re-run deploy.")
+        ours = bool(target.release_step
+                    and (ctx.results.get(target.release_step) or {}).get("installed_by_deploy"))
+        # A driver someone else installed has an unknown version: volumes then carry only
+        # attributes every version accepts (kube/storage.py volume_attributes).
+        version = target.pinned_version if ours else None
+        return {"driver": target.driver, "driver_version": list(version) if version else None}
 
 
 @dataclass(frozen=True)
@@ -222,6 +245,10 @@ class VolumeTarget:
     deployment: str
     access_step: str
     secret: str
+    #: The step that checks the CSI driver (its result names the driver version) and the
+    #: version expected when planning, before that step has run.
+    driver_step: str = "kube.csi-driver"
+    planned_driver_version: tuple[int, int] | None = None
 
 
 class PersistentVolumeKind:
@@ -254,9 +281,14 @@ class PersistentVolumeKind:
             if not rules:
                 return None
             share_id, access_id = share.id, rules[0].id
+        version = target.planned_driver_version
+        if target.driver_step in ctx.results:
+            found = ctx.result(target.driver_step)["driver_version"]
+            version = (found[0], found[1]) if found else None
         return storage.persistent_volume(
             target.share, deployment=target.deployment, namespace=target.namespace,
-            share_id=share_id, access_id=access_id, secret=target.secret)
+            share_id=share_id, access_id=access_id, secret=target.secret,
+            driver_version=version)
 
     def decide(self, target: VolumeTarget, observed: Any) -> Decision:
         missing = when_missing(observed, "volume")

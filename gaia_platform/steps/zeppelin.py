@@ -5,10 +5,10 @@ from __future__ import annotations
 import base64
 import secrets
 from dataclasses import dataclass
-from pathlib import Path
 from typing import Any
 
 from ..desired import OWNER_KEY
+from ..helm.charts import ChartRef
 from ..plan import Action, Decision
 from .base import Context, Progress, Unknown
 from .kube import core_api, read_or_absent, when_missing
@@ -65,9 +65,11 @@ class ZeppelinAuthKind:
 @dataclass(frozen=True)
 class ReleaseTarget:
     name: str
-    chart: Path
+    chart: ChartRef
     namespace: str
     values: dict[str, Any]
+    #: Releases in their own namespace (the CSI drivers') create it at install.
+    create_namespace: bool = False
 
 
 class HelmReleaseKind:
@@ -114,7 +116,8 @@ class HelmReleaseKind:
         from ..kube.helm import Helm
 
         revision = Helm(ctx.kubeconfig_path).install_or_upgrade(
-            target.name, target.chart, target.values, target.namespace)
+            target.name, target.chart, target.values, target.namespace,
+            create_namespace=target.create_namespace)
         progress(f"release {target.name} at revision {revision}")
         return {"release": target.name, "revision": revision}
 

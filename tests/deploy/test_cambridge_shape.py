@@ -75,21 +75,6 @@ def _delete_csi_driver(sandbox: RunningSandbox) -> None:
             raise
 
 
-def _register_csi_driver(sandbox: RunningSandbox) -> None:
-    """What an installed Manila CSI plug-in registers (kwok runs no plug-in pods)."""
-    from kubernetes import client
-    from kubernetes.client.exceptions import ApiException
-
-    try:
-        client.StorageV1Api(sandbox.admin_api()).create_csi_driver({
-            "apiVersion": "storage.k8s.io/v1", "kind": "CSIDriver",
-            "metadata": {"name": CSI_DRIVER},
-            "spec": {"attachRequired": False, "podInfoOnMount": False}})
-    except ApiException as exc:
-        if exc.status != 409:
-            raise
-
-
 def test_cambridge_shaped_deploy_never_touches_the_data_project(
     platform: Platform, sandbox: RunningSandbox, tmp_path: Path, logs: Logs
 ) -> None:
@@ -103,18 +88,18 @@ def test_cambridge_shaped_deploy_never_touches_the_data_project(
         {"name": name, "size_gb": 3, "access": "ro", "mount_path": f"/data/{name}",
          "purpose": "data", "owner": {**owner, "access_rule": f"{name}-ro"}}
         for name in seeded]
-    profile = _write_profile(
-        tmp_path, "camb", shares, master_count=3,
-        # The emulated Magnum registers the CSI driver unless told not to by this label
-        # (which the real Cluster API driver does not read: plan warns about it).
-        labels={"manila_csi_enabled": "false"})
+    profile = _write_profile(tmp_path, "camb", shares, master_count=3)
     data = yaml.safe_load(profile.read_text())
     data["cephfs"]["router"]["monitors_gateway"] = "10.4.200.1"
+    # First as a profile that may not install the CSI driver: none is in the cluster (as on a
+    # real Cluster API cluster; an earlier test may have installed the stand-in).
+    csi = dict(data["cephfs"]["csi"])
+    data["cephfs"]["csi"] = {**csi, "install": "never"}
     profile.write_text(yaml.safe_dump(data))
     _delete_csi_driver(sandbox)
 
     plan = as_json(platform("plan", "--cloud", str(profile), "--output", "json"))
-    assert any("manila_csi_enabled" in n for n in plan["notes"] if n.startswith("warning:"))
+    assert not [n for n in plan["notes"] if n.startswith("warning:")]
     checks = {s["id"]: s for s in plan["steps"] if s["kind"] == "manila.external"}
     assert set(checks) == {f"manila.access/{name}" for name in seeded}
     # Read through the owner's entry: found, with the rule deploy will mount with.
@@ -144,8 +129,10 @@ def test_cambridge_shaped_deploy_never_touches_the_data_project(
     names = [s.name for s in sandbox.connect().shared_file_system.shares(details=True)]
     assert all(names.count(name) == 1 for name in seeded)
 
-    # Once a CSI driver is installed, the data shares are mounted with their owner's rule.
-    _register_csi_driver(sandbox)
+    # Allowed to install the CSI driver, deploy does, and mounts the data shares with their
+    # owner's rule.
+    data["cephfs"]["csi"] = csi
+    profile.write_text(yaml.safe_dump(data))
     platform("deploy", "--cloud", str(profile))
     from kubernetes import client
 
@@ -252,7 +239,6 @@ def test_an_existing_cluster_is_used_through_its_kubeconfig(
     kubeconfig = sandbox.status["kubernetes"]["admin_kubeconfig"]
     profile = _write_profile(tmp_path, "made-elsewhere", _own("elsewhere"),
                              provider="existing", kubeconfig=kubeconfig)
-    _register_csi_driver(sandbox)
     mark = logs.mark()
     platform("deploy", "--cloud", str(profile))
     calls = logs.openstack_since(mark)

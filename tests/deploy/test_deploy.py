@@ -4,12 +4,13 @@ from __future__ import annotations
 
 import base64
 import json
+from pathlib import Path
 from typing import Any
 
 import pytest
 
 from tests.conftest import RunningSandbox
-from tests.deploy.conftest import Logs, Platform, as_json
+from tests.deploy.conftest import REPO, Logs, Platform, as_json
 
 # Authentication is a POST but changes nothing on the cloud.
 AUTH = "/identity/v3/auth/tokens"
@@ -164,3 +165,196 @@ def test_delete_keeps_every_share_then_deploy_adopts_them(
     after = {s["name"]: s["id"] for s in as_json(
         platform("status", "--cloud", "sandbox", "--output", "json"))["shares"]}
     assert after == before
+
+
+def _kube(platform: Platform) -> Any:
+    from kubernetes import config
+
+    path = platform("kubeconfig", "--cloud", "sandbox").stdout.strip()
+    return config.new_client_from_config(config_file=path)
+
+
+def test_deploy_installed_the_csi_drivers_the_cluster_lacked(platform: Platform,
+                                                            deployed: dict[str, Any]) -> None:
+    from kubernetes import client
+
+    steps = {s["id"]: s for s in deployed["report"]["steps"]}
+    # The emulated Magnum registers no CSI driver (as the Cluster API driver installs none),
+    # so the first deploy installed both charts: ceph-csi first, then Manila.
+    assert steps["csi.cephfs"]["status"] == steps["csi.manila"]["status"] == "done"
+    assert steps["csi.cephfs"]["action"] == steps["csi.manila"]["action"] == "create"
+    assert steps["csi.manila"]["depends_on"] == ["csi.cephfs"]
+    assert steps["kube.csi-driver"]["depends_on"] == ["csi.manila"]
+    api = _kube(platform)
+    drivers = {d.metadata.name: d for d in client.StorageV1Api(api).list_csi_driver().items}
+    for name, release in (("cephfs.manila.csi.openstack.org", "csi-manila"),
+                          ("cephfs.csi.ceph.com", "csi-cephfs")):
+        annotations = drivers[name].metadata.annotations or {}
+        assert annotations.get("meta.helm.sh/release-name") == release
+    status = as_json(platform("status", "--cloud", "sandbox", "--output", "json"))
+    assert {(a["name"], a["namespace"], a["chart"]) for a in status["addons"]} >= {
+        ("csi-cephfs", "csi-ceph-system", "ceph-csi-cephfs-3.15.1-sandbox"),
+        ("csi-manila", "openstack-system", "openstack-manila-csi-2.34.2-sandbox")}
+    # The PVs are made for the driver version the pinned (stand-in) chart installs: v1.34.
+    volume = client.CoreV1Api(api).read_persistent_volume("gaia-sandbox-gaia-dr3")
+    attributes = volume.spec.csi.volume_attributes
+    assert set(attributes) == {"shareID", "shareAccessID", "cephfs-mounter"}
+    assert attributes["cephfs-mounter"] == "kernel"
+    assert volume.spec.csi.node_stage_secret_ref.name == "manila-csi-credentials"
+    assert volume.spec.csi.node_publish_secret_ref.name == "manila-csi-credentials"
+
+
+def test_install_never_without_the_driver_stops_with_instructions(
+        platform: Platform, deployed: dict[str, Any], tmp_path: Path) -> None:
+    import yaml
+    from kubernetes import client
+
+    storage = client.StorageV1Api(_kube(platform))
+    storage.delete_csi_driver("cephfs.manila.csi.openstack.org")
+    profile = yaml.safe_load((REPO / "openstack/clouds/sandbox.yaml").read_text())
+    profile["cephfs"]["csi"] = {"install": "never"}
+    profile["shares"] = str(REPO / "manila/shares.yaml")
+    never = tmp_path / "sandbox-never.yaml"
+    never.write_text(yaml.safe_dump(profile))
+    result = platform("deploy", "--cloud", str(never), "--output", "json", check=False)
+    assert result.returncode == 2
+    failed = as_json(result)["failed"]
+    assert [f["id"] for f in failed] == ["kube.csi-driver"]
+    assert "install: never" in failed[0]["error"] and "Set it to auto" in failed[0]["error"]
+    assert str(never) in failed[0]["error"]
+    # With install: auto the next deploy puts the release's driver back.
+    report = as_json(platform("deploy", "--cloud", "sandbox", "--output", "json"))
+    steps = {s["id"]: s for s in report["steps"]}
+    assert steps["csi.manila"]["action"] == "update"
+    assert report["failed"] == []
+    storage.read_csi_driver("cephfs.manila.csi.openstack.org")
+
+
+def _with_web(tmp_path: Path, web: dict[str, Any]) -> Path:
+    """The sandbox deployment with a public entry point (the stand-in charts)."""
+    import yaml
+
+    profile = yaml.safe_load((REPO / "openstack/clouds/sandbox.yaml").read_text())
+    profile["shares"] = str(REPO / "manila/shares.yaml")
+    profile["web"] = {"host": "gaia.sandbox.test",
+                      "ingress": {"chart": {"path": "charts/sandbox/traefik"}}, **web}
+    path = tmp_path / "sandbox-web.yaml"
+    path.write_text(yaml.safe_dump(profile))
+    return path
+
+
+def _tls_secret(name: str) -> dict[str, Any]:
+    import datetime
+
+    from cryptography import x509
+    from cryptography.hazmat.primitives import hashes, serialization
+    from cryptography.hazmat.primitives.asymmetric import ec
+    from cryptography.x509.oid import NameOID
+
+    key = ec.generate_private_key(ec.SECP256R1())
+    subject = x509.Name([x509.NameAttribute(NameOID.COMMON_NAME, "gaia.sandbox.test")])
+    now = datetime.datetime.now(datetime.UTC)
+    cert = (x509.CertificateBuilder().subject_name(subject).issuer_name(subject)
+            .public_key(key.public_key()).serial_number(x509.random_serial_number())
+            .not_valid_before(now).not_valid_after(now + datetime.timedelta(days=1))
+            .sign(key, hashes.SHA256()))
+    pem = {"tls.crt": cert.public_bytes(serialization.Encoding.PEM),
+           "tls.key": key.private_bytes(serialization.Encoding.PEM,
+                                        serialization.PrivateFormat.PKCS8,
+                                        serialization.NoEncryption())}
+    return {"metadata": {"name": name}, "type": "kubernetes.io/tls",
+            "data": {k: base64.b64encode(v).decode() for k, v in pem.items()}}
+
+
+def test_plain_deploy_ends_with_where_zeppelin_is_and_how_to_log_in(
+        platform: Platform, deployed: dict[str, Any]) -> None:
+    report = as_json(platform("deploy", "--cloud", "sandbox", "--output", "json"))
+    assert report["zeppelin"]["url"] == "http://localhost:8080/"
+    assert report["steps"] and report["failed"] == []  # the step list stays in JSON
+    lines = platform("deploy", "--cloud", "sandbox").stdout.strip().splitlines()
+    assert "nothing changed" in lines[0]
+    assert lines[1] == "Zeppelin: http://localhost:8080/"
+    assert "port-forward service/zeppelin-server 8080:" in lines[2]
+    assert lines[3].startswith("  log in as admin; the password: kubectl --kubeconfig ")
+    assert "get secret zeppelin-auth -o jsonpath='{.data.admin}' | base64 -d" in lines[3]
+    assert len(lines) == 4  # no list of step ids
+
+
+def test_web_with_a_named_certificate_ends_at_the_https_address(
+        platform: Platform, deployed: dict[str, Any], tmp_path: Path) -> None:
+    from kubernetes import client
+
+    path = _with_web(tmp_path, {"tls": {"secret": "gaia-cert"}})
+    missing = platform("deploy", "--cloud", str(path), check=False)
+    assert missing.returncode == 2
+    assert "kubectl -n gaia create secret tls gaia-cert" in missing.stderr + missing.stdout
+    api = _kube(platform)
+    core = client.CoreV1Api(api)
+    core.create_namespaced_secret("gaia", _tls_secret("gaia-cert"))
+    result = platform("deploy", "--cloud", str(path))
+    lines = result.stdout.strip().splitlines()
+    assert lines[-3] == "Zeppelin: https://gaia.sandbox.test/"
+    # The sandbox has no cloud controller to give the LoadBalancer Service an address.
+    assert "no address yet" in lines[-2] and "gaia.sandbox.test" in lines[-2]
+    assert "get secret zeppelin-auth" in lines[-1]
+    ingress = client.NetworkingV1Api(api).read_namespaced_ingress("zeppelin", "gaia")
+    assert ingress.spec.ingress_class_name == "traefik"
+    assert ingress.spec.rules[0].host == "gaia.sandbox.test"
+    assert [(t.secret_name, t.hosts) for t in ingress.spec.tls] == [
+        ("gaia-cert", ["gaia.sandbox.test"])]
+    # The ingress controller deploy installed: the class, and a LoadBalancer in front of it.
+    assert client.NetworkingV1Api(api).read_ingress_class("traefik").spec.controller \
+        == "traefik.io/ingress-controller"
+    assert core.read_namespaced_service("traefik", "traefik").spec.type == "LoadBalancer"
+
+
+def test_web_with_acme_installs_cert_manager_and_an_issuer(
+        platform: Platform, deployed: dict[str, Any], tmp_path: Path) -> None:
+    from kubernetes import client
+
+    path = _with_web(tmp_path, {"tls": {"acme": {
+        "email": "ops@example.org", "chart": {"path": "charts/sandbox/cert-manager"}}}})
+    report = as_json(platform("deploy", "--cloud", str(path), "--output", "json"))
+    assert report["failed"] == []
+    assert report["zeppelin"]["url"] == "https://gaia.sandbox.test/"
+    api = _kube(platform)
+    issuer = client.CustomObjectsApi(api).get_namespaced_custom_object(
+        "cert-manager.io", "v1", "gaia", "issuers", "zeppelin-acme")
+    assert issuer["spec"]["acme"]["solvers"][0]["http01"]["ingress"]["ingressClassName"] \
+        == "traefik"
+    ingress = client.NetworkingV1Api(api).read_namespaced_ingress("zeppelin", "gaia")
+    assert ingress.metadata.annotations["cert-manager.io/issuer"] == "zeppelin-acme"
+    assert ingress.spec.tls[0].secret_name == "zeppelin-tls-acme"
+    # Without web: the Ingress goes with the next upgrade (the add-ons stay).
+    platform("deploy", "--cloud", "sandbox")
+    names = [i.metadata.name for i in
+             client.NetworkingV1Api(api).list_namespaced_ingress("gaia").items]
+    assert "zeppelin" not in names
+
+
+def test_pinning_a_v1_35_driver_changes_the_volumes_to_share_access_ids(
+        platform: Platform, deployed: dict[str, Any], tmp_path: Path) -> None:
+    import shutil
+
+    import yaml
+
+    chart = tmp_path / "openstack-manila-csi"
+    shutil.copytree(REPO / "charts/sandbox/openstack-manila-csi", chart)
+    meta = yaml.safe_load((chart / "Chart.yaml").read_text())
+    meta.update(version="2.35.0-sandbox", appVersion="v1.35.0")
+    (chart / "Chart.yaml").write_text(yaml.safe_dump(meta))
+    profile = yaml.safe_load((REPO / "openstack/clouds/sandbox.yaml").read_text())
+    profile["shares"] = str(REPO / "manila/shares.yaml")
+    profile["cephfs"]["csi"]["manila_chart"] = {"path": str(chart)}
+    path = tmp_path / "sandbox-v135.yaml"
+    path.write_text(yaml.safe_dump(profile))
+    plan = as_json(platform("plan", "--cloud", str(path), "--output", "json"))
+    steps = {s["id"]: s for s in plan["steps"]}
+    assert steps["csi.manila"]["action"] == "update"
+    assert "openstack-manila-csi-2.35.0-sandbox" in str(steps["csi.manila"]["changes"])
+    volume = steps["kube.pv/gaia-dr3"]
+    assert volume["action"] == "update"
+    before, after = volume["changes"]["csi.volumeAttributes"]
+    assert "shareAccessID" in before and "shareAccessIDs" not in before
+    assert "shareAccessIDs" in after and "shareAccessID" not in after
+    assert after["shareAccessIDs"] == before["shareAccessID"]

@@ -177,22 +177,3 @@ def sync(kube: KubeTarget, cluster_uuid: str, wanted: list[NodeSpec]) -> None:
     finally:
         api.session.close()
 
-
-# The Manila CSI plug-in Magnum's Cluster API driver installs as an add-on (label
-# manila_csi_enabled, on by default) registers these drivers; kwok runs no plug-in pods, so
-# the registration objects are what the sandbox's cluster shows of it.
-MANILA_CSI_DRIVERS = ("cephfs.manila.csi.openstack.org", "nfs.manila.csi.openstack.org")
-
-
-def register_manila_csi(kube: KubeTarget) -> None:
-    api = _Api(kube)
-    try:
-        for name in MANILA_CSI_DRIVERS:
-            api.call("POST", "/apis/storage.k8s.io/v1/csidrivers", expect=(200, 201, 409), json={
-                "apiVersion": "storage.k8s.io/v1", "kind": "CSIDriver",
-                "metadata": {"name": name, "labels": {"app": "openstack-manila-csi"}},
-                "spec": {"attachRequired": False, "podInfoOnMount": False,
-                         "volumeLifecycleModes": ["Persistent"]},
-            })
-    finally:
-        api.session.close()

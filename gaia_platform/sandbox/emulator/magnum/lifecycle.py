@@ -81,11 +81,10 @@ def _sync_nodes(backend: MagnumBackend, cluster: Record, gone: bool = False) -> 
     if kube is None:
         return None
     wanted = [] if gone else node_specs(backend, cluster)
-    csi = str((cluster.get("labels") or {}).get("manila_csi_enabled", "true")).lower()
+    # No CSI driver is registered: Magnum's Cluster API driver installs no Manila CSI plug-in
+    # (magnum_capi_helm has no label for it; capi-helm-charts leaves it off), so deploy does.
     try:
         kubenodes.sync(kube, cluster["uuid"], wanted)
-        if not gone and csi == "true":
-            kubenodes.register_manila_csi(kube)
     except kubenodes.KubeError as exc:
         return f"Could not register the cluster's nodes with the Kubernetes API server: {exc}"
     return None
