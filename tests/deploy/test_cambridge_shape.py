@@ -75,6 +75,18 @@ def _delete_csi_driver(sandbox: RunningSandbox) -> None:
             raise
 
 
+def _remove_csi(sandbox: RunningSandbox) -> None:
+    """Put the shared control plane back as the next tests expect it: no CSI driver (the
+    stand-in releases deploy installed, in their fixed namespaces, are uninstalled)."""
+    from gaia_platform.kube.helm import Helm
+
+    helm = Helm(Path(sandbox.status["kubernetes"]["admin_kubeconfig"]))
+    for name, namespace in (("csi-manila", "openstack-system"),
+                            ("csi-cephfs", "csi-ceph-system")):
+        helm.uninstall(name, namespace)
+    _delete_csi_driver(sandbox)
+
+
 def test_cambridge_shaped_deploy_never_touches_the_data_project(
     platform: Platform, sandbox: RunningSandbox, tmp_path: Path, logs: Logs
 ) -> None:
@@ -96,7 +108,7 @@ def test_cambridge_shaped_deploy_never_touches_the_data_project(
     csi = dict(data["cephfs"]["csi"])
     data["cephfs"]["csi"] = {**csi, "install": "never"}
     profile.write_text(yaml.safe_dump(data))
-    _delete_csi_driver(sandbox)
+    _remove_csi(sandbox)
 
     plan = as_json(platform("plan", "--cloud", str(profile), "--output", "json"))
     assert not [n for n in plan["notes"] if n.startswith("warning:")]
@@ -151,6 +163,7 @@ def test_cambridge_shaped_deploy_never_touches_the_data_project(
         entry_credential
     # delete keeps them, and their owner's rules, exactly as they were.
     platform("delete", "--cloud", str(profile), "--delete-data", "--yes")
+    _remove_csi(sandbox)
     manila = sandbox.connect().shared_file_system
     for share_id, rule_id in seeded.values():
         assert manila.get_share(share_id).status == "available"
@@ -259,6 +272,7 @@ def test_an_existing_cluster_is_used_through_its_kubeconfig(
     assert magnum.get_cluster(made.id).status == "CREATE_COMPLETE"
     assert "namespace made-elsewhere" in deleted["removed"]
     magnum.delete_cluster(made.id)
+    _remove_csi(sandbox)
 
 
 def test_preflight_checks_what_the_cluster_api_driver_needs_from_the_image(
