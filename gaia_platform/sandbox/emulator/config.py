@@ -24,6 +24,7 @@ BASE_DURATIONS: dict[str, float] = {
     "manila.access.deny": 2.0,
     "nova.server.build": 30.0,
     "nova.server.delete": 5.0,
+    "nova.server.reboot": 20.0,
 }
 
 

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import re
 import time
 from typing import Any
 
@@ -16,6 +17,7 @@ from gaia_platform.sandbox.emulator.config import KubeTarget
 from tests.conftest import Emulator
 
 MV = "OpenStack-API-Version"
+KUBE_IMAGE = "ubuntu-jammy-kube-v1.34.4"
 
 
 class Magnum:
@@ -24,6 +26,9 @@ class Magnum:
     def __init__(self, emulator: Emulator, version: str = "1.10") -> None:
         self.conn = emulator.connect()
         self.version = version
+        # Magnum checks a cluster's keypair with Nova (attr_validator.validate_keypair).
+        if self.conn.compute.find_keypair("gaia-key") is None:
+            self.conn.compute.create_keypair(name="gaia-key")
 
     def call(self, method: str, path: str, version: str | None = None, **kwargs: Any
              ) -> requests.Response:
@@ -39,10 +44,13 @@ class Magnum:
         return answer.json()
 
     def template(self, **extra: Any) -> dict[str, Any]:
-        body = {"name": "gaia-template", "coe": "kubernetes", "image_id": "fedora-coreos-40",
+        # The sandbox's Cluster API image (os_distro ubuntu, kube_version v1.34.4) and its
+        # external network: Magnum checks both exist.
+        body = {"name": "gaia-template", "coe": "kubernetes", "image_id": KUBE_IMAGE,
                 "flavor_id": "gaia.vm.4vcpu", "master_flavor_id": "gaia.vm.2vcpu",
-                "keypair_id": "gaia-key", "external_network_id": "CUDN-Internet",
-                "labels": {"kube_tag": "v1.30.4", "auto_scaling_enabled": "true"}, **extra}
+                "keypair_id": "gaia-key", "external_network_id": "public",
+                # The Cluster API driver refuses autoscaling without a minimum of 1 or more.
+                "labels": {"auto_scaling_enabled": "true", "min_node_count": "1"}, **extra}
         answer = self.call("POST", "/clustertemplates", json=body)
         assert answer.status_code == 201, answer.text
         result: dict[str, Any] = answer.json()
@@ -123,11 +131,14 @@ def test_errors_come_in_magnums_error_list(emulator: Emulator) -> None:
 def test_cluster_template_crud_through_openstacksdk(emulator: Emulator) -> None:
     coe = emulator.connect().container_infrastructure_management
     template = coe.create_cluster_template(
-        name="gaia-template", coe="kubernetes", image_id="fedora-coreos-40",
-        flavor_id="gaia.vm.4vcpu", external_network_id="CUDN-Internet",
+        name="gaia-template", coe="kubernetes", image_id=KUBE_IMAGE,
+        flavor_id="gaia.vm.4vcpu", external_network_id="public",
         labels={"kube_tag": "v1.30.4", "min_node_count": 1})
     assert template.network_driver == "flannel"
     assert template.labels == {"kube_tag": "v1.30.4", "min_node_count": "1"}
+    # The image's os_distro and the one driver installed.
+    shown = Magnum(emulator).get(f"/clustertemplates/{template.id}")
+    assert (shown["cluster_distro"], shown["driver"]) == ("ubuntu", "k8s_capi_helm_v1")
     assert coe.find_cluster_template("gaia-template").uuid == template.id
     assert [t.name for t in coe.cluster_templates()] == ["gaia-template"]
     renamed = coe.update_cluster_template(template, name="gaia-template-2")
@@ -142,19 +153,21 @@ def test_cluster_template_body_is_validated(emulator: Emulator) -> None:
     missing_image = magnum.call("POST", "/clustertemplates", json={"coe": "kubernetes"})
     assert missing_image.status_code == 400
     assert "image_id" in missing_image.json()["errors"][0]["detail"]
-    swarm = magnum.call("POST", "/clustertemplates", json={"coe": "swarm", "image_id": "x"})
+    swarm = magnum.call("POST", "/clustertemplates",
+                        json={"coe": "swarm", "image_id": KUBE_IMAGE})
     assert swarm.status_code == 400
     weave = magnum.call("POST", "/clustertemplates",
-                        json={"coe": "kubernetes", "image_id": "x", "network_driver": "weave"})
+                        json={"coe": "kubernetes", "image_id": KUBE_IMAGE,
+                              "network_driver": "weave"})
     assert weave.status_code == 400
     unknown = magnum.call("POST", "/clustertemplates",
-                          json={"coe": "kubernetes", "image_id": "x", "colour": "red"})
+                          json={"coe": "kubernetes", "image_id": KUBE_IMAGE, "colour": "red"})
     assert unknown.status_code == 400
     assert unknown.json()["errors"][0]["detail"] == (
         "Unknown attribute for argument cluster_template: colour")
     # Publishing needs the admin role.
     public = magnum.call("POST", "/clustertemplates",
-                         json={"coe": "kubernetes", "image_id": "x", "public": True})
+                         json={"coe": "kubernetes", "image_id": KUBE_IMAGE, "public": True})
     assert public.status_code == 403
 
 
@@ -166,7 +179,8 @@ def test_template_in_use_can_be_renamed_but_not_changed_or_deleted(emulator: Emu
     assert delete.status_code == 400
     assert "is referenced by one or multiple clusters" in delete.json()["errors"][0]["detail"]
     change = magnum.call("PATCH", f"/clustertemplates/{template['uuid']}",
-                         json=[{"op": "replace", "path": "/flavor_id", "value": "big"}])
+                         json=[{"op": "replace", "path": "/flavor_id",
+                                "value": "gaia.vm.8vcpu"}])
     assert change.status_code == 400
     rename = magnum.call("PATCH", f"/clustertemplates/{template['uuid']}",
                          json=[{"op": "replace", "path": "/name", "value": "renamed"}])
@@ -181,9 +195,11 @@ def test_cluster_builds_with_the_templates_defaults_through_openstacksdk(
     conn = emulator.connect()
     coe = conn.container_infrastructure_management
     template = coe.create_cluster_template(
-        name="gaia-template", coe="kubernetes", image_id="fedora-coreos-40",
+        name="gaia-template", coe="kubernetes", image_id=KUBE_IMAGE,
         flavor_id="gaia.vm.4vcpu", master_flavor_id="gaia.vm.2vcpu", keypair_id="gaia-key",
-        labels={"kube_tag": "v1.30.4"})
+        external_network_id="public", labels={"kube_tag": "v1.30.4"})
+    conn.compute.create_keypair(name="gaia-key")
+    emulator.set_time_scale(0.005)  # a 3 s build: long enough to see it in progress
     created = coe.create_cluster(name="gaia-cluster", cluster_template_id=template.id,
                                  node_count=2)
     assert coe.get_cluster(created.id).status == "CREATE_IN_PROGRESS"
@@ -193,19 +209,22 @@ def test_cluster_builds_with_the_templates_defaults_through_openstacksdk(
         "gaia-key", "gaia.vm.4vcpu", "gaia.vm.2vcpu")
     assert (cluster.node_count, cluster.master_count) == (2, 1)
     assert len(cluster.node_addresses) == 2 and len(cluster.master_addresses) == 1
-    assert cluster.coe_version == "v1.30.4"
+    # The Cluster API driver ignores kube_tag: the version is the image's kube_version.
+    assert cluster.coe_version == "v1.34.4"
     assert cluster.api_address.startswith("https://") and cluster.api_address.endswith(":6443")
-    assert cluster.stack_id
+    # stack_id is the driver's Helm release name: the cluster's name and a short id.
+    assert re.fullmatch(r"gaia-cluster-[a-z2-7]{12}", cluster.stack_id)
     assert [c.name for c in coe.clusters()] == ["gaia-cluster"]
 
 
 def test_cluster_show_has_health_and_status_reason(emulator: Emulator) -> None:
     shown = Magnum(emulator).ready(node_count=2)
-    assert shown["status_reason"] == "Stack CREATE completed successfully"
+    # The Cluster API driver writes no reason on success (magnum_capi_helm/driver.py) and
+    # reports health per Cluster API resource kind (common/capi_monitor.py).
+    assert shown["status_reason"] is None
     assert shown["health_status"] == "HEALTHY"
-    assert set(shown["health_status_reason"]) == {
-        "api", "gaia-cluster-default-master-0.Ready", "gaia-cluster-default-worker-0.Ready",
-        "gaia-cluster-default-worker-1.Ready"}
+    assert shown["health_status_reason"] == {"cluster": "Ready", "infrastructure": "Ready",
+                                             "controlplane": "Ready", "nodegroup": "Ready"}
     assert "faults" not in shown
 
 
@@ -222,6 +241,7 @@ def test_missing_or_unknown_template_is_refused(emulator: Emulator) -> None:
 def test_cluster_labels_replace_or_merge_with_the_templates(emulator: Emulator) -> None:
     magnum = Magnum(emulator)
     template = magnum.template(labels={"kube_tag": "v1.30.4", "boot_volume_size": "20"})
+    # (kube_tag is stored and shown, though the Cluster API driver does not read it.)
     replacing = magnum.cluster(template["uuid"],
                                labels={"kube_tag": "v1.31.0", "max_node_count": 5})
     replaced = magnum.get(f"/clusters/{replacing}")
@@ -287,10 +307,14 @@ def test_injected_create_failure_reports_reason_and_faults(emulator: Emulator) -
     assert failed["api_address"] is None
 
 
-def test_create_timeout_shorter_than_the_build_fails_timed_out(emulator: Emulator) -> None:
+def test_create_timeout_is_ignored_as_the_cluster_api_driver_ignores_it(
+    emulator: Emulator,
+) -> None:
+    # magnum_capi_helm/driver.py create_cluster takes cluster_create_timeout and never uses
+    # it: a slow build is not failed "Timed out" as Heat's was.
     magnum = Magnum(emulator)
     uuid = magnum.cluster(magnum.template()["uuid"], create_timeout=1)
-    assert magnum.wait(f"/clusters/{uuid}", "CREATE_FAILED")["status_reason"] == "Timed out"
+    assert magnum.wait(f"/clusters/{uuid}", "CREATE_COMPLETE")["status_reason"] is None
 
 
 def test_patch_node_count_updates_the_default_worker(emulator: Emulator) -> None:
@@ -327,7 +351,7 @@ def test_patch_while_creating_is_accepted_then_ignored(emulator: Emulator) -> No
     assert magnum.wait(f"/clusters/{uuid}", "CREATE_COMPLETE")["node_count"] == 1
 
 
-def test_resize_needs_1_7_respects_bounds_and_removes_named_nodes(emulator: Emulator) -> None:
+def test_resize_needs_1_7_respects_bounds_and_ignores_named_nodes(emulator: Emulator) -> None:
     magnum = Magnum(emulator)
     cluster = magnum.ready(node_count=3, labels={"min_node_count": "2"})
     path = f"/clusters/{cluster['uuid']}/actions/resize"
@@ -335,13 +359,14 @@ def test_resize_needs_1_7_respects_bounds_and_removes_named_nodes(emulator: Emul
     too_small = magnum.call("POST", path, json={"node_count": 1})
     assert too_small.status_code == 400
     assert "outside the allowed range" in too_small.json()["errors"][0]["detail"]
-    doomed = "gaia-cluster-default-worker-0"
-    answer = magnum.call("POST", path, json={"node_count": 2, "nodes_to_remove": [doomed]})
+    # The Cluster API driver accepts nodes_to_remove and ignores it ("Removing specific nodes
+    # is not currently supported", magnum_capi_helm/driver.py resize_cluster).
+    first, second, _third = cluster["node_addresses"]
+    answer = magnum.call("POST", path, json={"node_count": 2, "nodes_to_remove": [first]})
     assert answer.status_code == 202
     resized = magnum.wait(f"/clusters/{cluster['uuid']}", "UPDATE_COMPLETE")
     assert resized["node_count"] == 2
-    assert f"{doomed}.Ready" not in resized["health_status_reason"]
-    assert "gaia-cluster-default-worker-2.Ready" in resized["health_status_reason"]
+    assert resized["node_addresses"] == [first, second]
 
 
 def test_zero_nodes_need_microversion_1_10(emulator: Emulator) -> None:
@@ -356,12 +381,17 @@ def test_zero_nodes_need_microversion_1_10(emulator: Emulator) -> None:
 def test_upgrade_moves_the_cluster_to_a_new_template(emulator: Emulator) -> None:
     magnum = Magnum(emulator, version="1.8")
     cluster = magnum.ready()
-    newer = magnum.template(name="gaia-template-v131", labels={"kube_tag": "v1.31.2"})
+    # With the Cluster API driver a new Kubernetes version is a new image (kube_version).
+    image = magnum.conn.session.post(
+        "/v2/images", endpoint_filter={"service_type": "image"},
+        json={"name": "ubuntu-jammy-kube-v1.35.1", "disk_format": "qcow2",
+              "container_format": "bare", "os_distro": "ubuntu", "kube_version": "v1.35.1"})
+    newer = magnum.template(name="gaia-template-v135", image_id=image.json()["id"])
     answer = magnum.call("POST", f"/clusters/{cluster['uuid']}/actions/upgrade",
                          json={"cluster_template": newer["uuid"], "max_batch_size": 1})
     assert answer.status_code == 202
     upgraded = magnum.wait(f"/clusters/{cluster['uuid']}", "UPDATE_COMPLETE")
-    assert upgraded["coe_version"] == "v1.31.2"
+    assert upgraded["coe_version"] == "v1.35.1"
     assert upgraded["cluster_template_id"] == newer["uuid"]
 
 

@@ -7,6 +7,8 @@ marker pagination, show, create (metadata only) and delete. Errors are webob's J
 
 from __future__ import annotations
 
+from collections.abc import Callable
+from datetime import UTC, datetime
 from typing import Any
 from urllib.parse import urlencode
 
@@ -75,6 +77,43 @@ def _matches(image: Record, key: str, wanted: str) -> bool:
     return value is not None and str(value) == wanted
 
 
+def _parse_time(text: str) -> datetime:
+    moment = datetime.fromisoformat(text)
+    return moment if moment.tzinfo else moment.replace(tzinfo=UTC)
+
+
+def _time_filter(key: str, expression: str) -> tuple[str, datetime]:
+    """``created_at=gte:2026-11-30T12:00:00Z``: glance/common/utils.py split_filter_op (a bare
+    ISO time means eq) and glance/db/sqlalchemy/api.py _make_conditions_from_filters."""
+    try:
+        return "eq", _parse_time(expression)
+    except ValueError:
+        pass
+    operator, colon, threshold = expression.partition(":")
+    if not colon:
+        operator, threshold = "eq", expression
+    try:
+        moment = _parse_time(threshold)
+    except ValueError:
+        raise ApiError(400, f'Bad "{key}" query filter format. Use ISO 8601 DateTime '
+                            "notation.") from None
+    if operator not in _OPERATORS:
+        raise ApiError(400, "Unable to filter on a unknown operator.")
+    return operator, moment
+
+
+# glance/common/utils.py evaluate_filter_op
+_OPERATORS: dict[str, Callable[[datetime, datetime], bool]] = {
+    "gt": lambda a, b: a > b, "gte": lambda a, b: a >= b,
+    "lt": lambda a, b: a < b, "lte": lambda a, b: a <= b,
+    "neq": lambda a, b: a != b, "eq": lambda a, b: a == b,
+}
+
+
+def _compare(value: datetime, operator: str, threshold: datetime) -> bool:
+    return bool(_OPERATORS[operator](value, threshold))
+
+
 def _filtered(call: Call) -> list[Record]:
     args = call.request.args
     visibility = args.get("visibility")
@@ -91,6 +130,10 @@ def _filtered(call: Call) -> list[Record]:
         images = [i for i in images if _matches(i, key, args[key])]
     tags = args.getlist("tag")
     images = [i for i in images if set(tags) <= set(i["tags"])]
+    for key in ("created_at", "updated_at"):
+        if args.get(key):
+            operator, threshold = _time_filter(key, args[key])
+            images = [i for i in images if _compare(_parse_time(i[key]), operator, threshold)]
     for key, sign in (("size_min", 1), ("size_max", -1)):
         if args.get(key):
             try:
@@ -100,7 +143,56 @@ def _filtered(call: Call) -> list[Record]:
                                     f"{key}={args[key]}") from None
             images = [i for i in images
                       if i["size"] is not None and sign * (i["size"] - bound) >= 0]
-    return sorted(images, key=lambda i: (i["created_at"], i["id"]), reverse=True)
+    return _sorted(images, args)
+
+
+# glance/api/v2/images.py RequestDeserializer: _available_sort_keys, _default_sort_key/_dir.
+SORT_KEYS = ("name", "status", "container_format", "disk_format", "size", "id", "created_at",
+             "updated_at")
+
+
+def _sort_params(args: Any) -> tuple[list[str], list[str]]:
+    """_get_sorting_params: ``sort=name:asc,size`` or repeated ``sort_key``/``sort_dir``."""
+    keys: list[str] = []
+    dirs: list[str] = []
+    if "sort" in args:
+        if "sort_key" in args or "sort_dir" in args:
+            raise ApiError(400, "Old and new sorting syntax cannot be combined")
+        for part in args["sort"].strip().split(","):
+            key, _, direction = part.partition(":")
+            keys.append(key.strip())
+            dirs.append(direction.strip() or "desc")
+    else:
+        keys = [k.strip() for k in args.getlist("sort_key")]
+        dirs = [d.strip() for d in args.getlist("sort_dir")]
+        if len(dirs) > 1 and len(dirs) != len(keys):
+            raise ApiError(400, "Number of sort dirs does not match the number of sort keys")
+    for key in keys:
+        if key not in SORT_KEYS:
+            raise ApiError(400, f"Invalid sort key: {key}. It must be one of the following: "
+                                f"{', '.join(SORT_KEYS)}.")
+    for direction in dirs:
+        if direction not in ("asc", "desc"):
+            raise ApiError(400, f"Invalid sort direction: {direction}")
+    return keys or ["created_at"], dirs
+
+
+def _sorted(images: list[Record], args: Any) -> list[Record]:
+    """glance/db/sqlalchemy/api.py _image_get_all: one direction applies to every key, and
+    created_at then id always end the order (in the default direction)."""
+    keys, dirs = _sort_params(args)
+    default = dirs[0] if len(dirs) == 1 else "desc"
+    dirs = dirs * len(keys) if len(dirs) == 1 else (dirs or [default] * len(keys))
+    for key in ("created_at", "id"):
+        if key not in keys:
+            keys.append(key)
+            dirs.append(default)
+    ordered = list(images)
+    for key, direction in reversed(list(zip(keys, dirs, strict=True))):
+        ordered.sort(key=lambda image: (image.get(key) is not None, image.get(key) or 0
+                                        if key == "size" else str(image.get(key) or "")),
+                     reverse=direction == "desc")
+    return ordered
 
 
 def list_images(call: Call) -> Response:

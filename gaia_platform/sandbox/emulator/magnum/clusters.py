@@ -13,8 +13,9 @@ from typing import TYPE_CHECKING, Any
 
 from ... import pki
 from ..http import ApiError
+from ..nova import flavors as nova_flavors
 from ..store import Record, public
-from . import lifecycle, patching
+from . import attr_validator, capi, lifecycle, patching
 from .templates import generated_name
 from .validation import Field, check, parse_body
 from .versions import at_least
@@ -159,7 +160,7 @@ def create(backend: MagnumBackend, token: dict[str, Any], body: Any,
         "master_lb_enabled": values.get("master_lb_enabled", template["master_lb_enabled"]),
         "create_timeout": values.get("create_timeout", 60),
         "discovery_url": values.get("discovery_url"),
-        "stack_id": backend.new_uuid(),
+        "stack_id": None,  # the driver's Helm release name, set by _driver_create
         "status": "CREATE_IN_PROGRESS",
         "status_reason": None,
         "health_status": None,
@@ -173,30 +174,75 @@ def create(backend: MagnumBackend, token: dict[str, Any], body: Any,
     for key in ("docker_volume_size", "master_flavor_id", "flavor_id", "fixed_network",
                 "fixed_subnet"):
         cluster[key] = values.get(key) or template[key]
+    # magnum/api/controllers/v1/cluster.py _post: root volume sizes, then attr_validator's
+    # validate_os_resources (the cluster's values over the template's) and
+    # validate_master_count. All answer before anything is made.
+    who = attr_validator.Requester(project_id, str(token["user"]["id"]))
+    boot_volume_size = labels.get("boot_volume_size", attr_validator.DEFAULT_BOOT_VOLUME_SIZE)
+    attr_validator.check_root_volume(cluster["flavor_id"], boot_volume_size)
+    attr_validator.check_root_volume(cluster["master_flavor_id"], boot_volume_size)
+    attr_validator.check_os_resources(backend, who, template, {
+        **cluster, "image_id": None, "external_network_id": None})
     if master_count > 1 and not cluster["master_lb_enabled"]:
         raise ApiError(400, "master_count must be 1 when master_lb_enabled is False")
-    _start_create(backend, cluster)
     backend.clusters[cluster["uuid"]] = cluster
+    groups = []
     for role, count in (("master", master_count), ("worker", node_count)):
         group = _new_group(backend, cluster, template, role, count)
         backend.nodegroups[group["uuid"]] = group
+        groups.append(group)
+    # What follows is the conductor's cluster_create, after the API has answered 202: the
+    # certificates first, then the driver's create_cluster.
+    _new_ca(backend, cluster)
+    try:
+        _driver_create(backend, who, cluster, template, groups)
+    except capi.DriverRefused as refusal:
+        cluster.update(status="CREATE_FAILED", status_reason=str(refusal),
+                       updated_at=backend.stamp())
+        return cluster
+    _start_create(backend, cluster)
     return cluster
 
 
+def _driver_create(backend: MagnumBackend, who: attr_validator.Requester, cluster: Record,
+                   template: Record, groups: list[Record]) -> None:
+    """magnum_capi_helm/driver.py create_cluster: flavors, the release name, then the Helm
+    values (image kube_version and os_distro, node group bounds when autoscaling)."""
+    for flavor in [cluster["master_flavor_id"], *(g["flavor_id"] for g in groups)]:
+        capi.check_flavor(_flavor(flavor), flavor)
+    cluster["stack_id"] = capi.release_name(cluster["name"])
+    for group in groups:
+        group["stack_id"] = cluster["stack_id"]
+    image = attr_validator.find_image(backend, who, template["image_id"])
+    capi.kube_version(image)
+    labels = {**(template["labels"] or {}), **(cluster["labels"] or {})}
+    if capi.label_bool(labels, "auto_scaling_enabled", False):
+        for group in groups:
+            if group["role"] != "master":
+                capi.check_node_counts(labels, group, group["is_default"])
+
+
+def _flavor(ref: str | None) -> dict[str, Any] | None:
+    return next((f for f in nova_flavors.FLAVORS.values() if ref in (f["id"], f["name"])),
+                None)
+
+
 def _start_create(backend: MagnumBackend, cluster: Record) -> None:
+    # No create_timeout here: the Cluster API driver ignores it (capi.py), so a build that
+    # does not converge stays CREATE_IN_PROGRESS rather than failing "Timed out" as Heat did.
     duration = backend.duration("magnum.cluster.create")
     cluster["_op"] = "create"
-    cluster["_due"] = backend.state.now() + duration
+    cluster["_since"] = backend.state.now()
+    cluster["_due"] = cluster["_since"] + duration
     failure = backend.take_failure("magnum.cluster.create")
-    timeout = int(cluster["create_timeout"]) * 60 * backend.state.config.time_scale
-    if failure is None and cluster["create_timeout"] and timeout < duration:
-        # Heat gives up after create_timeout minutes; the build takes longer than that.
-        cluster["_due"] = backend.state.now() + timeout
-        failure = "Timed out"
     if failure:
         cluster["_fail"] = failure
+
+
+def _new_ca(backend: MagnumBackend, cluster: Record) -> None:
+    """The cluster's own CA (cert_manager.generate_certificates_to_cluster, which the
+    conductor calls before the driver); with a control plane behind, its CA is used."""
     if backend.state.config.kube is None:
-        # The cluster's own CA, made when the create starts (cert_manager, conductor).
         ca = pki.new_ca(cluster["name"])
         cluster["_ca_cert"] = ca.cert_pem.decode()
         cluster["_ca_key"] = ca.key_pem.decode()
@@ -289,7 +335,9 @@ def resize(backend: MagnumBackend, cluster: Record, body: Any,
              else default_worker(backend, cluster))
     low, high = int(group["min_node_count"]), group["max_node_count"]
     if group["role"] == "master":
-        raise ApiError(400, "Resizing the master nodegroup is not supported by this driver.")
+        # cluster_actions.py resize: driver.validate_master_resize; the Cluster API driver
+        # allows what it allows at create (any odd size), the Heat drivers allowed nothing.
+        capi.check_master_size(node_count)
     if low > node_count or (high and int(high) < node_count):
         raise ApiError(400, f"Resizing {group['name']} outside the allowed range: "
                             f"min_node_count = {low}, max_node_count = {high}")

@@ -1,11 +1,17 @@
 """How clusters and node groups move from *_IN_PROGRESS to *_COMPLETE or *_FAILED.
 
 As in magnum/conductor/handlers/cluster_conductor.py and nodegroup_conductor.py, plus the
-periodic status sync that copies the driver's (Heat's) outcome into Magnum:
+periodic status sync that copies the Cluster API driver's view into Magnum
+(magnum_capi_helm/driver.py update_cluster_status; see capi.py):
 
-* create: cluster and both default node groups CREATE_IN_PROGRESS, then all CREATE_COMPLETE
-  (api_address, coe_version, node addresses and health filled in) or all CREATE_FAILED with the
-  reason, which also shows per node group in the cluster's ``faults``;
+* create: cluster and both default node groups CREATE_IN_PROGRESS; as the driver syncs each
+  node group from its own Cluster API object, the master group completes first (the
+  KubeadmControlPlane is ready at 60% of the build, and reports the Kubernetes version), the
+  workers next (their MachineDeployments run at 85%), and the cluster last, once its add-ons
+  are deployed: CREATE_COMPLETE with no status_reason (api_address, node addresses and the
+  CAPIMonitor's health filled in). When an outcome fault is armed the build fails before any
+  group is ready: all CREATE_FAILED with the reason, which also shows per node group in the
+  cluster's ``faults``;
 * update (PATCH node_count, resize, upgrade, node group create/update/delete): the node groups
   concerned carry their own operation; the cluster is UPDATE_IN_PROGRESS until none is left,
   then UPDATE_COMPLETE, or UPDATE_FAILED with the first failure's reason;
@@ -21,12 +27,11 @@ from __future__ import annotations
 from typing import TYPE_CHECKING
 
 from ..store import Record
-from . import kubenodes
+from . import capi, kubenodes
 
 if TYPE_CHECKING:
     from .models import MagnumBackend
 
-DEFAULT_KUBE_VERSION = "v1.34.4"
 
 
 # -- nodes ---------------------------------------------------------------------------------
@@ -38,17 +43,11 @@ def _address(cluster: Record) -> str:
 
 
 def realize(cluster: Record, group: Record) -> None:
-    """Give the node group exactly ``node_count`` servers: asked-for removals first, then
-    the newest; new servers take the lowest free index."""
+    """Give the node group exactly ``node_count`` servers: the newest go first (the Cluster
+    API driver ignores nodes_to_remove, capi.py); new servers take the lowest free index."""
     nodes: list[dict[str, str]] = list(group.get("_nodes", []))
-    removals = set(group.pop("_remove", []) or [])
+    group.pop("_remove", None)
     target = int(group["node_count"])
-    while len(nodes) > target and removals:
-        doomed = next((n for n in nodes if n["name"] in removals or n["address"] in removals),
-                      None)
-        if doomed is None:
-            break
-        nodes.remove(doomed)
     nodes = nodes[:target]
     used = {n["name"] for n in nodes}
     index = 0
@@ -91,12 +90,28 @@ def _sync_nodes(backend: MagnumBackend, cluster: Record, gone: bool = False) -> 
 
 
 def _healthy(backend: MagnumBackend, cluster: Record) -> None:
-    # Magnum's Kubernetes monitor: the API answers, and each node's Ready condition.
-    reason = {"api": "ok"}
-    for spec in node_specs(backend, cluster):
-        reason[f"{spec.name}.Ready"] = "True"
+    # magnum_capi_helm/common/capi_monitor.py: health from the Cluster API resources, one
+    # "Ready" per kind, never per node.
     cluster["health_status"] = "HEALTHY"
-    cluster["health_status_reason"] = reason
+    cluster["health_status_reason"] = capi.health_reason()
+
+
+def _coe_version(backend: MagnumBackend, template: Record) -> str | None:
+    """The Kubernetes version the template's image gives (capi.py); None if it gives none."""
+    image = _image(backend, template)
+    try:
+        return capi.coe_version(image) if image is not None else None
+    except capi.DriverRefused:
+        return None
+
+
+def _image(backend: MagnumBackend, template: Record) -> Record | None:
+    glance = backend.state.backends["glance"]
+    ref = template.get("image_id")
+    found = glance.images.get(ref)
+    if found is None:
+        found = next((i for i in glance.images.values() if i.get("name") == ref), None)
+    return dict(found) if found is not None else None
 
 
 def _api_address(backend: MagnumBackend, cluster: Record) -> str:
@@ -109,8 +124,33 @@ def _api_address(backend: MagnumBackend, cluster: Record) -> str:
 
 
 def _end(record: Record) -> None:
-    for key in ("_op", "_due", "_fail"):
+    for key in ("_op", "_due", "_fail", "_since"):
         record.pop(key, None)
+
+
+# -- a create under way ---------------------------------------------------------------------
+# When, as a fraction of the build, the driver sees each kind of node group ready
+# (magnum_capi_helm/driver.py _update_control_plane_nodegroup_status,
+# _update_worker_nodegroup_status); the cluster itself waits for its add-ons too.
+GROUP_READY_AT = {"master": 0.6, "worker": 0.85}
+
+
+def _progress_create(backend: MagnumBackend, cluster: Record, now: float) -> bool:
+    if cluster.get("_fail") or "_since" not in cluster:
+        return False
+    span = max(float(cluster["_due"]) - float(cluster["_since"]), 1e-9)
+    done = (now - float(cluster["_since"])) / span
+    changed = False
+    for group in backend.cluster_nodegroups(cluster["uuid"]):
+        ready_at = GROUP_READY_AT.get(group["role"], GROUP_READY_AT["worker"])
+        if group["status"] == "CREATE_IN_PROGRESS" and done >= ready_at:
+            realize(cluster, group)
+            group.update(status="CREATE_COMPLETE", updated_at=backend.stamp())
+            if group["role"] == "master":
+                template = backend.templates.get(cluster["cluster_template_id"], {})
+                cluster["coe_version"] = _coe_version(backend, template)
+            changed = True
+    return changed
 
 
 # -- finishing operations ----------------------------------------------------------------
@@ -119,7 +159,8 @@ def _finish_create(backend: MagnumBackend, cluster: Record) -> None:
     reason = cluster.get("_fail")
     if reason is None:
         for group in groups:
-            realize(cluster, group)
+            if group["status"] != "CREATE_COMPLETE":
+                realize(cluster, group)
         reason = _sync_nodes(backend, cluster)
     outcome = "CREATE_FAILED" if reason else "CREATE_COMPLETE"
     for group in groups:
@@ -129,11 +170,13 @@ def _finish_create(backend: MagnumBackend, cluster: Record) -> None:
         if reason:
             group["_nodes"] = []
     cluster["status"] = outcome
-    cluster["status_reason"] = reason or "Stack CREATE completed successfully"
+    # The conductor set status_reason to None; the Cluster API driver never writes one on
+    # success (update_cluster_status), so a failure's reason is the only one there is.
+    cluster["status_reason"] = reason or None
     if not reason:
         cluster["api_address"] = _api_address(backend, cluster)
-        cluster["coe_version"] = (cluster.get("labels") or {}).get("kube_tag") \
-            or DEFAULT_KUBE_VERSION
+        template = backend.templates.get(cluster["cluster_template_id"], {})
+        cluster["coe_version"] = _coe_version(backend, template)
         _healthy(backend, cluster)
     cluster["updated_at"] = backend.stamp()
     _end(cluster)
@@ -174,22 +217,20 @@ def _finish_group(backend: MagnumBackend, cluster: Record, group: Record) -> Non
     realize(cluster, group)
     target = group.pop("_upgrade_to", None)
     if target and target in backend.templates:
-        _upgrade(cluster, group, backend.templates[target])
+        _upgrade(backend, cluster, group, backend.templates[target])
     group["status"] = f"{operation.upper()}_COMPLETE"
     group["status_reason"] = None
 
 
-def _upgrade(cluster: Record, group: Record, template: Record) -> None:
-    """Upgrading a default node group moves the whole cluster to the template's version."""
-    version = (template.get("labels") or {}).get("kube_tag") or DEFAULT_KUBE_VERSION
+def _upgrade(backend: MagnumBackend, cluster: Record, group: Record, template: Record) -> None:
+    """Upgrading moves the cluster to the template, and so to its image's kube_version
+    (magnum_capi_helm/driver.py upgrade_cluster; the KubeadmControlPlane reports it)."""
+    version = _coe_version(backend, template)
     group["version"] = version
     group["image_id"] = template["image_id"]
     if group.get("is_default"):
         cluster["cluster_template_id"] = template["uuid"]
         cluster["coe_version"] = version
-        if "kube_tag" in (template.get("labels") or {}):
-            cluster["labels"] = {**(cluster.get("labels") or {}),
-                                 "kube_tag": template["labels"]["kube_tag"]}
 
 
 def _finish_update(backend: MagnumBackend, cluster: Record) -> None:
@@ -197,7 +238,7 @@ def _finish_update(backend: MagnumBackend, cluster: Record) -> None:
     sync_failure = _sync_nodes(backend, cluster)
     reason = reason or sync_failure
     cluster["status"] = "UPDATE_FAILED" if reason else "UPDATE_COMPLETE"
-    cluster["status_reason"] = reason or "Stack UPDATE completed successfully"
+    cluster["status_reason"] = reason or None
     if not reason:
         _healthy(backend, cluster)
     cluster["updated_at"] = backend.stamp()
@@ -212,6 +253,8 @@ def advance(backend: MagnumBackend, now: float) -> bool:
             if cluster["_due"] <= now:
                 (_finish_create if operation == "create" else _finish_delete)(backend, cluster)
                 changed = True
+            elif operation == "create":
+                changed = _progress_create(backend, cluster, now) or changed
             continue
         if operation != "update":
             continue

@@ -12,8 +12,9 @@ from __future__ import annotations
 from typing import TYPE_CHECKING, Any
 
 from ..http import ApiError
+from ..nova import flavors as nova_flavors
 from ..store import Record, public
-from . import lifecycle, patching
+from . import capi, lifecycle, patching
 from .validation import Field, check, parse_body
 
 if TYPE_CHECKING:
@@ -169,10 +170,31 @@ def create(backend: MagnumBackend, cluster: Record, body: Any) -> Record:
     if group["role"] == "master":
         raise ApiError(400, "Creating master nodegroups is currently not supported.")
     backend.nodegroups[group["uuid"]] = group
-    if not lifecycle.start_group_operation(backend, cluster, group, "create",
-                                           "magnum.nodegroup.create"):
+    if cluster.get("_op") == "delete":
         del backend.nodegroups[group["uuid"]]
+        return group
+    try:
+        _driver_checks(cluster, template, group)
+    except capi.DriverRefused as refusal:
+        # nodegroup_conductor.py nodegroup_create: the driver's exception fails the node group
+        # with its text and leaves the cluster UPDATE_FAILED (after the API's 202).
+        group.update(status="CREATE_FAILED", status_reason=str(refusal))
+        cluster.update(status="UPDATE_FAILED", updated_at=backend.stamp())
+        return group
+    lifecycle.start_group_operation(backend, cluster, group, "create", "magnum.nodegroup.create")
     return group
+
+
+def _driver_checks(cluster: Record, template: Record, group: Record) -> None:
+    """magnum_capi_helm/driver.py create_nodegroup/update_nodegroup: the flavor, and the node
+    counts when the cluster autoscales."""
+    ref = group["flavor_id"]
+    flavor = next((f for f in nova_flavors.FLAVORS.values() if ref in (f["id"], f["name"])),
+                  None)
+    capi.check_flavor(flavor, ref)
+    labels = {**(template.get("labels") or {}), **(cluster.get("labels") or {})}
+    if capi.label_bool(labels, "auto_scaling_enabled", False):
+        capi.check_node_counts(labels, group, bool(group["is_default"]))
 
 
 def update(backend: MagnumBackend, cluster: Record, group: Record, patch: Any) -> Record:
@@ -191,6 +213,13 @@ def update(backend: MagnumBackend, cluster: Record, group: Record, patch: Any) -
         return patched
     group.update({k: patched[k] for k in ("min_node_count", "max_node_count", "node_labels",
                                           "node_taints")})
+    try:
+        _driver_checks(cluster, backend.templates.get(cluster["cluster_template_id"], {}), group)
+    except capi.DriverRefused as refusal:
+        # nodegroup_conductor.py nodegroup_update: as for create, UPDATE_FAILED with the text.
+        group.update(status="UPDATE_FAILED", status_reason=str(refusal))
+        cluster.update(status="UPDATE_FAILED", updated_at=backend.stamp())
+        return group
     lifecycle.start_group_operation(backend, cluster, group, "update", "magnum.nodegroup.update")
     return group
 

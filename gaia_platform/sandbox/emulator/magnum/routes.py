@@ -40,6 +40,10 @@ def _page(call: Call, records: list[Record], key: str, path: str) -> dict[str, A
     if sort_dir not in ("asc", "desc"):
         raise ApiError(400, f"Invalid sort direction: {sort_dir}. Acceptable values are "
                             "'asc' or 'desc'")
+    if records and sort_key != "id" and not any(sort_key in r for r in records):
+        # magnum/db/sqlalchemy/api.py _paginate_query: oslo.db's InvalidSortKey for a name
+        # that is no column (judged here by the records' own fields).
+        raise ApiError(400, f'The sort_key value "{sort_key}" is an invalid field for sorting')
     if sort_key != "id":
         records = sorted(records, key=lambda r: str(r.get(sort_key) or ""))
     if sort_dir == "desc":
@@ -102,7 +106,8 @@ def template_item(call: Call, ident: str) -> Response:
         templates.delete(backend, record)
         return _answer(call, None, 204)
     if call.request.method == "PATCH":
-        record = templates.update(backend, record, call.body(), _admin(call))
+        record = templates.update(backend, record, call.body(), _admin(call),
+                                  str(call.token["user"]["id"]) if call.token else "")
     return _answer(call, templates.view(backend, record))
 
 
@@ -202,6 +207,10 @@ def certificate_show(call: Call, ident: str) -> Response:
 
 
 def mservices(call: Call) -> Response:
+    if not _admin(call):
+        # magnum/common/policies/magnum_service.py: magnum-service:get_all is admin only;
+        # policy.enforce_wsgi raises PolicyNotAuthorized (403).
+        raise ApiError(403, "Policy doesn't allow magnum-service:get_all to be performed.")
     backend = _backend(call)
     started = backend.stamp()
     service = {"id": 1, "host": "magnum-conductor-0", "binary": "magnum-conductor",

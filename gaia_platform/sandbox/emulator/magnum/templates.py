@@ -1,8 +1,11 @@
 """Cluster templates: create, show, patch, delete.
 
 https://docs.openstack.org/api-ref/container-infrastructure-management/#manage-cluster-templates
-and magnum/api/controllers/v1/cluster_template.py, magnum/api/validation.py (K8sValidator),
-magnum/db/sqlalchemy/api.py (what a template in use may still change).
+and magnum/api/controllers/v1/cluster_template.py, magnum/api/validation.py (K8sValidator,
+enforce_driver_supported), magnum/api/attr_validator.py (attr_validator.py here),
+magnum/db/sqlalchemy/api.py (what a template in use may still change). The one driver installed
+is the Cluster API driver (capi.py): it is every template's driver, and the image's os_distro is
+its cluster_distro.
 """
 
 from __future__ import annotations
@@ -12,7 +15,7 @@ from typing import TYPE_CHECKING, Any
 
 from ..http import ApiError
 from ..store import Record, public
-from . import patching
+from . import attr_validator, capi, patching
 from .validation import Field, check, invalid, is_uuid_like, parse_body
 
 if TYPE_CHECKING:
@@ -64,9 +67,9 @@ NON_REMOVABLE = frozenset({"/coe", "/image_id", "/network_driver", "/external_ne
 NETWORK_DRIVERS = ("flannel", "calico", "cilium")
 DEFAULT_NETWORK_DRIVER = "flannel"
 VOLUME_DRIVERS = ("cinder",)
-# Used when the image is not found in the emulated Glance or carries no such property.
-DEFAULT_DISTRO = "fedora-coreos"
-DEFAULT_DRIVER = "k8s_fedora_coreos_v1"
+# The drivers installed (magnum.drivers entry points); Driver.get_default_driver picks the
+# first, alphabetically, when neither the template nor the image names one.
+INSTALLED_DRIVERS = (capi.DRIVER_NAME,)
 GREEK = ("alpha", "beta", "gamma", "delta", "epsilon", "zeta", "eta", "theta", "iota",
          "kappa", "lambda", "mu", "nu", "xi", "omicron", "pi", "rho", "sigma", "tau",
          "upsilon", "phi", "chi", "psi", "omega")
@@ -96,13 +99,22 @@ def _check_drivers(record: Record) -> None:
                                 "value 3GB for devicemapper storage driver.")
 
 
-def _image_properties(backend: MagnumBackend, image: str) -> dict[str, Any]:
-    """The image's record in the emulated Glance, if that holds it (by id or name)."""
-    images = backend.state.store.data.get("glance", {}).get("images", {})
-    for record in images.values():
-        if image in (record.get("id"), record.get("name")):
-            return dict(record)
-    return {}
+def _driver(record: Record, image: Record) -> str:
+    """enforce_driver_supported: the template's driver, the image's magnum_driver property,
+    or the default; a named driver that is not installed is ClusterDriverNotSupported."""
+    name = str(record.get("driver") or image.get("magnum_driver") or INSTALLED_DRIVERS[0])
+    if name not in INSTALLED_DRIVERS:
+        raise ApiError(400, f"Cluster driver ({name}) not supported.")
+    return name
+
+
+def _check_root_volumes(record: Record, given: dict[str, Any]) -> None:
+    """validate_flavor_root_volume_size for the flavors the request names."""
+    size = (record["labels"] or {}).get("boot_volume_size",
+                                        attr_validator.DEFAULT_BOOT_VOLUME_SIZE)
+    for key in ("flavor_id", "master_flavor_id"):
+        if key in given:
+            attr_validator.check_root_volume(given[key], size)
 
 
 def create(backend: MagnumBackend, project_id: str, user_id: str, body: Any,
@@ -115,12 +127,16 @@ def create(backend: MagnumBackend, project_id: str, user_id: str, body: Any,
     record.update(values)
     record["labels"] = dict(record["labels"] or {})
     _check_drivers(record)
+    # cluster_template.py post: the OpenStack resources (the image must have os_distro, which
+    # becomes cluster_distro), the driver, the publish policy, then the root volume sizes.
+    who = attr_validator.Requester(project_id, user_id)
+    attr_validator.check_os_resources(backend, who, record)
+    image = attr_validator.find_image(backend, who, record["image_id"])
+    record["driver"] = _driver(record, image)
+    record["cluster_distro"] = image["os_distro"]
     if (record["public"] or record["hidden"]) and not admin:
         raise ApiError(403, "Not authorized to set public or hidden flag for cluster template.")
-    image = _image_properties(backend, record["image_id"])
-    record["cluster_distro"] = image.get("os_distro") or DEFAULT_DISTRO
-    record["driver"] = (record.get("driver") or image.get("magnum_driver")
-                        or DEFAULT_DRIVER)
+    _check_root_volumes(record, values)
     record["uuid"] = values.get("uuid") or backend.new_uuid()
     if record["uuid"] in backend.templates:
         raise ApiError(409, f"A ClusterTemplate with UUID {record['uuid']} already exists.")
@@ -141,7 +157,8 @@ def _in_use(backend: MagnumBackend, record: Record) -> bool:
     return any(c["cluster_template_id"] == record["uuid"] for c in backend.clusters.values())
 
 
-def update(backend: MagnumBackend, record: Record, patch: Any, admin: bool) -> Record:
+def update(backend: MagnumBackend, record: Record, patch: Any, admin: bool,
+           user_id: str = "") -> Record:
     operations = patching.check_operations(patch, (), NON_REMOVABLE)
     document = {key: record.get(key) for key in FIELDS}
     patched = patching.apply(document, operations)
@@ -152,8 +169,16 @@ def update(backend: MagnumBackend, record: Record, patch: Any, admin: bool) -> R
     candidate = {**record, **changed}
     _check_drivers(candidate)
     changed["network_driver"] = candidate["network_driver"]
+    # cluster_template.py patch: the patched template's resources, the publish policy, and
+    # the root volumes (with the labels as they were).
+    attr_validator.check_os_resources(
+        backend, attr_validator.Requester(record["project_id"], user_id), candidate)
     if ("public" in changed or "hidden" in changed) and not admin:
         raise ApiError(403, "Not authorized to set public or hidden flag for cluster template.")
+    # Upstream passes an unset flavor on to the check too (and would answer "Unable to find
+    # flavor None."); the emulator checks only the flavors the template names.
+    _check_root_volumes({"labels": record["labels"]}, {
+        key: candidate[key] for key in ("flavor_id", "master_flavor_id") if candidate[key]})
     changed = {key: value for key, value in changed.items() if value != record.get(key)}
     if changed and _in_use(backend, record):
         # A template in use may only be renamed, published or hidden, or retagged.

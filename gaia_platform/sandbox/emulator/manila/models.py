@@ -146,6 +146,10 @@ class ManilaBackend:
         share_type = self.share_type(str(wanted_type)) if wanted_type else (
             self.default_share_type())
         metadata = check_metadata(body.get("metadata"))
+        if body.get("snapshot_id"):
+            # manila/api/v2/shares.py _create looks the snapshot up (ShareSnapshotNotFound,
+            # 404); no snapshot exists here (snapshot_routes.py).
+            raise ApiError(404, f"Snapshot {body['snapshot_id']} could not be found.")
         size = _int_like(body["size"])
         if size is None or size <= 0:
             raise ApiError(400, f"Invalid input received: Share size '{body['size']}' must be "

@@ -13,6 +13,7 @@ from ..http import ApiError, Call, Handler, Service, json_response, public
 from . import access_routes as access
 from . import share_routes as shares
 from . import sharetypes, versions, views
+from . import snapshot_routes as snapshots
 from .common import PREFIX, backend, manila_call, service_url, version, versioned
 from .errors import fault_body
 from .models import AVAILABILITY_ZONE, AZ_ID
@@ -132,6 +133,10 @@ V2_ROUTES: list[tuple[str, list[str], Handler]] = [
     ("/shares/<share_id>/metadata/<key>", ["GET", "POST", "DELETE"], shares.share_metadata_item),
     ("/shares/<share_id>/export_locations", ["GET"], shares.export_locations),
     ("/shares/<share_id>/export_locations/<location_id>", ["GET"], shares.export_location),
+    ("/snapshots", ["GET"], snapshots.list_snapshots),
+    ("/snapshots/detail", ["GET"], snapshots.list_snapshots),
+    ("/snapshots", ["POST"], snapshots.create_snapshot),
+    ("/snapshots/<snapshot_id>", ["GET", "PUT", "DELETE"], snapshots.snapshot),
     ("/share-access-rules", ["GET"], access.list_rules),
     ("/share-access-rules/<access_id>", ["GET"], access.show_rule),
     ("/share-access-rules/<access_id>", ["PUT"], access.update_rule),

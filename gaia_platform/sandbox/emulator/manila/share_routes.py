@@ -54,14 +54,39 @@ def _matches(call: Call, share: Record) -> bool:
     return True
 
 
+# Columns of manila's Share and ShareInstance models a list may sort by
+# (manila/db/sqlalchemy/models.py), as this emulator's share records name them; the API takes
+# "name" for display_name (manila/api/v2/shares.py _get_shares).
+_SORT_COLUMNS = {"name": "name", "display_name": "name", "description": "description",
+                 "display_description": "description", "id": "id", "size": "size",
+                 "status": "status", "created_at": "created_at", "updated_at": "updated_at",
+                 "share_proto": "share_proto", "project_id": "project_id",
+                 "user_id": "user_id", "availability_zone": "availability_zone",
+                 "is_public": "is_public", "snapshot_id": "snapshot_id",
+                 "share_network_id": "share_network_id", "share_type_id": "share_type",
+                 "share_server_id": "share_server_id", "task_state": "task_state"}
+
+
+def _sorting(key: str, direction: str) -> tuple[str, str]:
+    """manila/db/sqlalchemy/api.py apply_sorting and _share_get_all_with_filters: an unknown
+    column or direction is InvalidInput (400)."""
+    if direction.lower() not in ("desc", "asc"):
+        raise ApiError(400, "Invalid input received: Wrong sorting data provided: sort key is "
+                            f"'{key}' and sort direction is '{direction}'..")
+    if key not in _SORT_COLUMNS:
+        raise ApiError(400, f"Invalid input received: Wrong sorting key provided - '{key}'..")
+    return _SORT_COLUMNS[key], direction.lower()
+
+
 def _listed(call: Call) -> tuple[list[Record], int]:
     args = call.request.args
     shares = [s for s in backend(call).shares(call.project_id) if _matches(call, s)]
-    sort_key = {"name": "name"}.get(args.get("sort_key", ""), args.get("sort_key", "created_at"))
-    if sort_key not in ("created_at", "name", "size", "status", "id"):
-        sort_key = "created_at"
-    shares.sort(key=lambda s: (s.get(sort_key) is None, str(s.get(sort_key) or "")),
-                reverse=args.get("sort_dir", "desc") == "desc")
+    sort_key, sort_dir = _sorting(args.get("sort_key", "created_at"),
+                                  args.get("sort_dir", "desc"))
+    shares.sort(key=lambda s: (s.get(sort_key) is None,
+                               s.get(sort_key) if sort_key == "size" else
+                               str(s.get(sort_key) or "")),
+                reverse=sort_dir == "desc")
     total = len(shares)
     try:
         offset = int(args.get("offset", "0"))

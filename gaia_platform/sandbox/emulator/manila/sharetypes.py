@@ -1,7 +1,9 @@
 """The share types the emulated cloud offers: one CephFS-native type, the default.
 
 Extra specs are strings, as Manila stores them. The CephFS driver does not handle share
-servers (DHSS=False) and supports snapshots, like the Arcus cephfsnativetype.
+servers (DHSS=False). Snapshots are out of the emulator's scope, so the type says
+``snapshot_support: False`` and the snapshot API answers as Manila does for such a type
+(snapshot_routes.py), never half.
 """
 
 from __future__ import annotations
@@ -19,7 +21,7 @@ SEED: list[dict[str, Any]] = [
         "is_public": True,
         "extra_specs": {
             "driver_handles_share_servers": "False",
-            "snapshot_support": "True",
+            "snapshot_support": "False",
             "create_share_from_snapshot_support": "False",
             "revert_to_snapshot_support": "False",
             "mount_snapshot_support": "False",

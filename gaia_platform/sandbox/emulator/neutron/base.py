@@ -3,8 +3,10 @@
 Neutron resources carry the "standard attributes" (description, tags, created_at, updated_at,
 revision_number); list calls accept equality filters on any attribute (a repeated parameter means
 "any of"), the tag filters ``tags``/``tags-any``/``not-tags``/``not-tags-any``, ``fields`` and
-``limit``/``marker`` pagination (https://docs.openstack.org/api-ref/network/v2/, "Filtering and
-Column Selection", "Pagination", "Tag extension").
+``limit``/``marker`` pagination, ``sort_key``/``sort_dir`` sorting
+(https://docs.openstack.org/api-ref/network/v2/, "Filtering and Column Selection", "Pagination",
+"Sorting", "Tag extension"), and updates or deletes constrained by
+``If-Match: revision_number=N`` (extension ``revision-if-match``).
 """
 
 from __future__ import annotations
@@ -15,7 +17,7 @@ from typing import TYPE_CHECKING, Any
 from werkzeug.datastructures import MultiDict
 
 from ..store import Record, new_id, public
-from .errors import NeutronError, bad_request, over_quota, policy
+from .errors import NeutronError, bad_request, over_quota, policy, precondition_failed
 
 if TYPE_CHECKING:
     from .models import NeutronBackend
@@ -92,6 +94,66 @@ def matches(record: Record, args: MultiDict[str, str]) -> bool:
     return True
 
 
+def sort_views(views: list[Record], args: MultiDict[str, str]) -> list[Record]:
+    """Sort as neutron/api/api_common.py get_sorts does: pairs of sort_key and sort_dir.
+
+    Neutron accepts only attributes marked ``is_sort_key`` (the scalar ones, in neutron-lib's
+    definitions); a key it does not know, a direction other than asc/desc, or unequal counts of
+    keys and directions answer 400. The emulator takes any scalar attribute of the view.
+    """
+    keys = [k for value in args.getlist("sort_key") for k in value.split(",") if k]
+    dirs = [d for value in args.getlist("sort_dir") for d in value.split(",") if d]
+    if not keys and not dirs:
+        return views
+    if len(keys) != len(dirs):
+        raise bad_request("The number of sort_keys and sort_dirs must be same")
+    sortable = {k for v in views for k, value in v.items()
+                if not isinstance(value, (list, dict))} or set(keys)
+    absent = [k for k in keys if k not in sortable]
+    if absent:
+        raise bad_request(f"{absent} is invalid attribute for sort_keys")
+    invalid = [d for d in dirs if d not in ("asc", "desc")]
+    if invalid:
+        raise bad_request(f"{invalid} is invalid value for sort_dirs, valid value is 'asc' "
+                          "and 'desc'")
+    ordered = list(views)
+    # Stable sorts from the last key to the first give a multi-key order; None sorts first,
+    # as NULL does in Neutron's MySQL/PostgreSQL ascending order.
+    for key, direction in reversed(list(zip(keys, dirs, strict=True))):
+        ordered.sort(key=lambda view: _sort_value(view.get(key)), reverse=direction == "desc")
+    return ordered
+
+
+def _sort_value(value: Any) -> tuple[bool, float, str]:
+    number = float(value) if isinstance(value, (int, float)) else 0.0
+    return (value is not None, number, "" if isinstance(value, (int, float)) else str(value))
+
+
+def revision_constraint(header: str | None) -> int | None:
+    """The N of ``If-Match: revision_number=N`` (neutron/api/api_common.py
+    check_request_for_revision_constraint); other etags are ignored."""
+    found: int | None = None
+    for etag in (header or "").split(","):
+        etag = etag.strip().removeprefix("W/").strip('"')
+        if not etag.startswith("revision_number="):
+            continue
+        if found is not None:
+            raise NeutronError(400, "BadRequest", "Bad if-match request: Multiple "
+                               "revision_number etags are not supported.")
+        try:
+            found = int(etag.split("revision_number=", 1)[1])
+        except ValueError:
+            raise NeutronError(400, "BadRequest", "Bad if-match request: Revision number etag "
+                               "must be in the format of revision_number=<int>.") from None
+    return found
+
+
+def check_revision(record: Record, wanted: int | None) -> None:
+    """neutron/services/revisions/revision_plugin.py _enforce_if_match_constraints: 412."""
+    if wanted is not None and int(record.get("revision_number", 0)) != wanted:
+        raise precondition_failed(wanted, int(record.get("revision_number", 0)))
+
+
 class Kind:
     """One Neutron resource collection (networks, ports, ...)."""
 
@@ -132,8 +194,21 @@ class Kind:
         return public(record)
 
     def list_views(self, project_id: str, args: MultiDict[str, str]) -> list[Record]:
+        self.check_filters(args)
         views = [self.view(r) for r in self.rows.values() if self.visible(r, project_id)]
         return [v for v in views if matches(v, args)]
+
+    def check_filters(self, args: MultiDict[str, str]) -> None:
+        """The ``filter-validation`` extension (listed): a query parameter that is no attribute
+        of the resource is 400 (neutron/api/api_common.py get_filters_from_dict). The
+        attributes are the ones a body may set and the ones any view shows."""
+        known = self.post_attrs | self.put_attrs | NOT_FILTERS | {
+            "id", "status", "created_at", "updated_at", "revision_number", "project_id",
+            "tenant_id", "name", "description", "fixed_ips"}
+        shown = {key for record in self.rows.values() for key in self.view(record)}
+        invalid = [key for key in args if key not in known and key not in shown]
+        if invalid:
+            raise bad_request(f"{invalid} is invalid attribute for filtering")
 
     # -- bodies ------------------------------------------------------------------------------
     def check_body(self, body: dict[str, Any], creating: bool) -> None:

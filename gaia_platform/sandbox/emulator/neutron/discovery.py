@@ -66,6 +66,10 @@ EXTENSIONS: list[tuple[str, str, str]] = [
     ("pagination", "Pagination support", "Extension that indicates that pagination is "
      "enabled."),
     ("fields", "Fields", "Allows to select the fields of the response."),
+    # neutron/extensions/sorting.py and revisionifmatch.py (neutron-lib api definitions).
+    ("sorting", "Sorting support", "Extension that indicates that sorting is enabled."),
+    ("revision-if-match", "If-Match constraints based on revision_number",
+     "Extension indicating that If-Match based on revision_number is supported."),
 ]
 
 EXTENSIONS_UPDATED = "2024-01-01T00:00:00-00:00"

@@ -19,6 +19,7 @@ WEBOB_TYPES = {
     404: "HTTPNotFound",
     405: "HTTPMethodNotAllowed",
     409: "HTTPConflict",
+    412: "HTTPPreconditionFailed",
     500: "HTTPInternalServerError",
     503: "HTTPServiceUnavailable",
 }
@@ -69,3 +70,10 @@ def policy(action: str) -> NeutronError:
 
 def over_quota(resources: list[str]) -> NeutronError:
     return NeutronError(409, "OverQuota", f"Quota exceeded for resources: {sorted(resources)}.")
+
+
+def precondition_failed(expected: int, current: int) -> NeutronError:
+    """neutron/services/revisions/revision_plugin.py RevisionNumberConstraintFailed (a webob
+    HTTPPreconditionFailed)."""
+    return NeutronError(412, "RevisionNumberConstraintFailed",
+                        f"Constrained to {expected}, but current revision is {current}")

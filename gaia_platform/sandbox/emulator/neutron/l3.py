@@ -21,6 +21,7 @@ from .errors import (
     invalid_attr,
     invalid_input,
     not_found,
+    policy,
 )
 
 INTERFACE = "network:router_interface"
@@ -66,7 +67,7 @@ class Routers(Kind):
         if "external_gateway_info" in body:
             info = body["external_gateway_info"]
             if info:
-                self._external_network(project_id, info)
+                self._external_network(project_id, info, "update")
             self._clear_gateway(router)
             if info:
                 self._set_gateway(project_id, router, info)
@@ -85,11 +86,16 @@ class Routers(Kind):
         del self.rows[rid]
 
     # -- gateway -------------------------------------------------------------------------------
-    def _external_network(self, project_id: str, info: Any) -> Record:
+    def _external_network(self, project_id: str, info: Any, action: str = "create",
+                          ) -> Record:
         if not isinstance(info, dict) or "network_id" not in info:
             raise invalid_attr("external_gateway_info",
                                f"Validation of dictionary's keys failed. Expected keys: "
                                f"{{'network_id'}} Provided keys: {set(info or {})}")
+        for attr in ("enable_snat", "external_fixed_ips"):
+            # neutron/conf/policies/router.py: admin only, for create and update alike.
+            if attr in info:
+                raise policy(f"rule:{action}_router:external_gateway_info:{attr}")
         network = self.backend.networks.find(project_id, str(info["network_id"]))
         if not network["router:external"]:
             raise bad_resource_request("router", f"Network {network['id']} is not an external "
@@ -97,7 +103,7 @@ class Routers(Kind):
         return network
 
     def _set_gateway(self, project_id: str, router: Record, info: dict[str, Any]) -> None:
-        network = self._external_network(project_id, info)
+        network = self.backend.networks.find(project_id, str(info["network_id"]))
         port_body: dict[str, Any] = {"network_id": network["id"], "device_id": router["id"],
                                      "device_owner": GATEWAY}
         if info.get("external_fixed_ips"):
@@ -252,6 +258,11 @@ class Routers(Kind):
                 nexthop = ipaddress.ip_address(str(route["nexthop"]))
             except ValueError as exc:
                 raise invalid_attr("routes", str(exc)) from None
+            if str(route["destination"]) != str(destination):
+                # neutron-lib validators.validate_hostroutes -> validate_subnet: host bits set
+                # (or no prefix length) is refused, with the network it should have been.
+                raise invalid_attr("routes", f"'{route['destination']}' isn't a recognized IP "
+                                   f"subnet cidr, '{destination}' is recommended")
             entry = {"destination": str(destination), "nexthop": str(nexthop)}
             if entry in clean:
                 raise invalid_attr("routes", f"Duplicate hostroute '{route}'")

@@ -99,9 +99,13 @@ class NeutronBackend:
 
     # -- what Nova calls -----------------------------------------------------------------------
     def server_networks(self, project_id: str) -> list[Record]:
-        """Networks a server may be plugged into without naming one (own or shared)."""
-        return [n for n in self.networks.rows.values()
-                if self.networks.visible(n, project_id) and not n["router:external"]]
+        """Networks Nova picks from when a boot names none: the project's own non-shared
+        networks, then every shared one, external or not (nova/network/neutron.py
+        _get_available_networks). Nova refuses an external non-shared one afterwards
+        (_check_external_network_attach), not by leaving it out."""
+        rows = self.networks.rows.values()
+        own = [n for n in rows if n["project_id"] == project_id and not n["shared"]]
+        return own + [n for n in rows if n["shared"]]
 
     def security_group_ids(self, project_id: str, names: list[str]) -> dict[str, list[str]]:
         """Each requested name (or id) with the project's groups that match it."""

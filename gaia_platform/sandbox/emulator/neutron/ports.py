@@ -12,10 +12,38 @@ from typing import Any
 from ..store import Record
 from .base import Kind
 from .core import STANDARD, parse_address, parse_network
-from .errors import NeutronError, in_use, invalid_attr, invalid_input, not_found
+from .errors import NeutronError, in_use, invalid_attr, invalid_input, not_found, policy
 
 ROUTER_OWNERS = ("network:router_interface", "network:router_gateway", "network:floatingip",
                  "network:router_interface_distributed", "network:ha_router_replicated_interface")
+
+
+# neutron/conf/policies/port.py: attributes a member may set only on a port of a network its
+# project owns (NET_OWNER_MEMBER), and those only admins or services may set at all. The
+# emulated user is a plain member. Neutron checks each attribute the body sets
+# (neutron/policy.py _is_attribute_explicitly_set).
+NET_OWNER_ONLY = ("mac_address", "port_security_enabled", "allowed_address_pairs")
+ADMIN_ONLY = ("binding:host_id", "binding:profile")
+
+
+def _policy_check(action: str, body: dict[str, Any], network: Record, project_id: str) -> None:
+    owner = network["project_id"] == project_id
+    for attr in ADMIN_ONLY:
+        if attr in body:
+            raise policy(f"rule:{action}_port:{attr}")
+    if owner:
+        return
+    for attr in NET_OWNER_ONLY:
+        if attr in body:
+            raise policy(f"rule:{action}_port:{attr}")
+    fixed_ips = body.get("fixed_ips")
+    if isinstance(fixed_ips, list):
+        if action == "update":
+            # update_port:fixed_ips has no 'rule:shared' alternative.
+            raise policy("rule:update_port:fixed_ips")
+        if any(isinstance(ip, dict) and "ip_address" in ip for ip in fixed_ips):
+            # A subnet_id alone is fine on a shared network ('rule:shared').
+            raise policy("rule:create_port:fixed_ips:ip_address")
 
 
 def mac_address() -> str:
@@ -51,6 +79,7 @@ class Ports(Kind):
         if not internal and network["project_id"] != project_id and not network["shared"]:
             raise not_found("HTTPNotFound", "The resource could not be found.")
         if not internal:
+            _policy_check("create", body, network, project_id)
             self.check_quota(project_id)
         fixed_ips = self._fixed_ips(network, body.get("fixed_ips"))
         device_owner = body.get("device_owner", "")
@@ -129,6 +158,14 @@ class Ports(Kind):
 
     def update(self, project_id: str, rid: str, body: dict[str, Any]) -> Record:
         port = self.find(project_id, rid)
+        if "mac_address" in body:
+            # The API allows it (neutron-lib port definition: allow_put), the default policy
+            # does not for a plain member: update_port:mac_address is ADMIN_OR_SERVICE or the
+            # network owner's manager (neutron/conf/policies/port.py). The emulated user has
+            # the member and reader roles only; neutron/policy.py checks an attribute whenever
+            # the body sets it, even to its current value.
+            raise policy("rule:update_port:mac_address")
+        _policy_check("update", body, self.backend.networks.rows[port["network_id"]], project_id)
         self.check_body(body, creating=False)
         if "security_groups" in body:
             body = {**body, "security_groups": [

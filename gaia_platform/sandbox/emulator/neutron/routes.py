@@ -1,24 +1,37 @@
 """Neutron v2.0 HTTP routes (https://docs.openstack.org/api-ref/network/v2/).
 
 Every resource kind gets the same five calls (list, create, show, update, delete) plus the tag
-calls; routers add their interface and extra-route actions; quotas are read-only here.
+calls; routers add their interface and extra-route actions; quotas are read-only here. A POST
+whose body holds the plural key (``{"security_group_rules": [...]}``) is a bulk create, all or
+nothing (api-ref "Bulk create"; neutron/api/v2/base.py ``create`` with ``allow_bulk``).
 """
 
 from __future__ import annotations
 
+import copy
 from typing import Any
 from urllib.parse import urlencode
 
 from werkzeug.wrappers import Response
 
 from ..http import Call, Handler, Service, json_response, public
-from .base import Kind
+from .base import Kind, check_revision, revision_constraint, sort_views
 from .discovery import extension, extensions, resources, versions
-from .errors import bad_request, error_body, invalid_attr, not_found, policy
+from .errors import (
+    NeutronError,
+    bad_request,
+    error_body,
+    invalid_attr,
+    invalid_input,
+    not_found,
+    policy,
+)
 from .models import KIND_TYPES, NeutronBackend
 
 PREFIX = "/network"
-MAX_TAG_LENGTH = 60
+# neutron/extensions/tagging.py MAX_TAG_LEN and MAX_TAGS_COUNT.
+MAX_TAG_LENGTH = 255
+MAX_TAGS_COUNT = 50
 
 
 def _backend(call: Call) -> NeutronBackend:
@@ -72,12 +85,18 @@ def _collection_handlers(collection: str) -> tuple[Handler, Handler]:
     def on_collection(call: Call) -> Response:
         kind = _backend(call).kinds[collection]
         if call.request.method == "POST":
+            body = call.body()
+            if isinstance(body, dict) and kind.table_name in body:
+                return _bulk_create(call, kind, body[kind.table_name])
             record = kind.create(call.project_id, _body(call, kind.singular))
             return json_response({kind.singular: kind.view(record)}, 201)
         return _list(call, kind)
 
     def on_item(call: Call, rid: str) -> Response:
         kind = _backend(call).kinds[collection]
+        if call.request.method in ("PUT", "DELETE"):
+            wanted = revision_constraint(call.request.headers.get("If-Match"))
+            check_revision(kind.find(call.project_id, rid), wanted)
         if call.request.method == "PUT":
             record = kind.update(call.project_id, rid, _body(call, kind.singular))
             return json_response({kind.singular: kind.view(record)})
@@ -90,9 +109,27 @@ def _collection_handlers(collection: str) -> tuple[Handler, Handler]:
     return on_collection, on_item
 
 
+def _bulk_create(call: Call, kind: Kind, items: Any) -> Response:
+    """Create every item or none: Neutron runs a bulk create in one transaction and answers
+    the first item's error (neutron/api/v2/base.py ``create``, ``_emulate_bulk_create`` rolls
+    back what it made). Items are the attribute objects themselves, not wrapped."""
+    if not isinstance(items, list) or not items:
+        raise bad_request("Resources required")
+    if not all(isinstance(item, dict) for item in items):
+        raise bad_request(f"Object '{kind.table_name}' contains invalid data")
+    store = call.state.store
+    before = copy.deepcopy(store.data.get("neutron", {}))
+    try:
+        records = [kind.create(call.project_id, item) for item in items]
+    except Exception:
+        store.data["neutron"] = before
+        raise
+    return json_response({kind.table_name: [kind.view(r) for r in records]}, 201)
+
+
 def _list(call: Call, kind: Kind) -> Response:
     args = call.request.args
-    views = kind.list_views(call.project_id, args)
+    views = sort_views(kind.list_views(call.project_id, args), args)
     body: dict[str, Any] = {}
     marker, limit = args.get("marker"), args.get("limit")
     if marker:
@@ -127,13 +164,19 @@ def _tag_handlers(collection: str) -> tuple[Handler, Handler]:
             record["tags"] = []
             kind.touch(record)
             return Response(status=204)
-        body = call.body()
-        tags = body.get("tags") if isinstance(body, dict) else None
-        if not isinstance(tags, list):
-            raise invalid_attr("tags", f"Invalid data format for tags: '{tags}'")
-        for tag in tags:
-            _check_tag(tag)
-        record["tags"] = list(dict.fromkeys(tags))
+        tags = _tags_body(call)
+        if method == "POST":
+            # POST adds the tags not there yet and answers 201 with the request's own body
+            # (neutron/extensions/tagging.py TaggingController.create,
+            # neutron/services/tag/tag_plugin.py create_tags).
+            added = [t for t in tags if t not in record["tags"]]
+            _check_tag_count(record["tags"] + added)
+            if added:
+                record["tags"] = record["tags"] + added
+                kind.touch(record)
+            return json_response({"tags": tags}, 201)
+        _check_tag_count(tags)
+        record["tags"] = list(tags)
         kind.touch(record)
         return json_response({"tags": record["tags"]})
 
@@ -144,6 +187,7 @@ def _tag_handlers(collection: str) -> tuple[Handler, Handler]:
             kind.find_owned(call.project_id, rid, "update")
         if method == "PUT":
             _check_tag(tag)
+            _check_tag_count([*record["tags"], tag])
             if tag not in record["tags"]:
                 record["tags"].append(tag)
                 kind.touch(record)
@@ -158,10 +202,35 @@ def _tag_handlers(collection: str) -> tuple[Handler, Handler]:
     return on_tags, on_tag
 
 
+def _tags_body(call: Call) -> list[str]:
+    """neutron/extensions/tagging.py validate_tags: a list of unique strings."""
+    body = call.body()
+    tags = body.get("tags") if isinstance(body, dict) else None
+    if not isinstance(body, dict) or "tags" not in body:
+        raise invalid_input("InvalidInput", "Invalid input for operation: Invalid tags body.")
+    if not isinstance(tags, list):
+        raise invalid_input("InvalidInput", f"Invalid input for operation: '{tags}' is not "
+                            "a list.")
+    for tag in tags:
+        _check_tag(tag)
+    repeated = sorted({t for t in tags if tags.count(t) > 1})
+    if repeated:
+        raise invalid_input("InvalidInput", "Invalid input for operation: Duplicate items in "
+                            f"the list: '{', '.join(repeated)}'.")
+    return list(tags)
+
+
 def _check_tag(tag: Any) -> None:
     if not isinstance(tag, str) or not tag or len(tag) > MAX_TAG_LENGTH:
         raise invalid_attr("tags", f"'{tag}' is not a valid tag: a string of 1 to "
                            f"{MAX_TAG_LENGTH} characters is required")
+
+
+def _check_tag_count(tags: list[str]) -> None:
+    """neutron/extensions/tagging.py validate_tags_limit."""
+    if len(set(tags)) > MAX_TAGS_COUNT:
+        raise NeutronError(400, "BadRequest", "Bad resource request: The number of tags "
+                           f"exceed the per-resource limit of {MAX_TAGS_COUNT}.")
 
 
 # -- routers ----------------------------------------------------------------------------------
@@ -234,7 +303,7 @@ def _rules() -> list[tuple[str, list[str], Handler]]:
                   (path + "/<rid>", ["GET", "PUT", "DELETE"], on_item)]
         if kind.taggable:
             on_tags, on_tag = _tag_handlers(kind.collection)
-            rules += [(path + "/<rid>/tags", ["GET", "PUT", "DELETE"], on_tags),
+            rules += [(path + "/<rid>/tags", ["GET", "POST", "PUT", "DELETE"], on_tags),
                       (path + "/<rid>/tags/<tag>", ["GET", "PUT", "DELETE"], on_tag)]
     return rules
 

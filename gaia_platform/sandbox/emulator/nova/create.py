@@ -10,6 +10,7 @@ from __future__ import annotations
 import base64
 import binascii
 import hashlib
+import re
 import secrets
 import string
 import uuid
@@ -71,7 +72,30 @@ def _schema(server: Any, version: str | None) -> dict[str, Any]:
         check_tags(tags)
     metadata = server.get("metadata", {})
     check_metadata(metadata)
+    if "hostname" in server:
+        check_hostname(server["hostname"], version, "server")
     return server
+
+
+# nova/api/validation/parameter_types.py ``hostname`` (2.90) and ``fqdn`` (2.94 on), as
+# nova/api/openstack/compute/schemas/servers.py create_v290/update_v290/update_v294 use them.
+_HOSTNAME = re.compile(r"^[a-zA-Z0-9]+[a-zA-Z0-9-]*[a-zA-Z0-9]+$")
+_FQDN = re.compile(r"^[a-zA-Z0-9-._]*$")
+
+
+def check_hostname(hostname: Any, version: str | None, container: str) -> None:
+    if not at_least(version, "2.90"):
+        raise _invalid(container, {"hostname": hostname}, "Additional properties are not "
+                       "allowed ('hostname' was unexpected)")
+    if not isinstance(hostname, str):
+        raise _invalid("hostname", hostname, f"{hostname!r} is not of type 'string'")
+    if at_least(version, "2.94"):
+        if not 1 <= len(hostname) <= 255 or not _FQDN.match(hostname):
+            raise _invalid("hostname", hostname, f"'{hostname}' does not match "
+                           f"'{_FQDN.pattern}'")
+    elif not 2 <= len(hostname) <= 63 or not _HOSTNAME.match(hostname):
+        raise _invalid("hostname", hostname, f"'{hostname}' does not match "
+                       f"'{_HOSTNAME.pattern}'")
 
 
 def check_tags(tags: Any) -> None:
@@ -118,16 +142,24 @@ def _requested_networks(backend: NovaBackend, who: Requester,
     """[{"network": id} | {"port": id}, with optional "fixed_ip"] after Nova's checks."""
     neutron = backend.neutron
     if wanted is None or wanted == "auto":
+        # nova/network/neutron.py _ports_needed_per_instance: one candidate is used whatever
+        # it is (a shared external network too); two or more are ambiguous (NetworkAmbiguous
+        # raised with this message, 409 from servers.py create); none with "auto" needs the
+        # auto-allocated-topology extension, which the emulated Neutron does not list.
         candidates = neutron.server_networks(who.project_id)
         if len(candidates) > 1:
-            raise ApiError(409, "More than one possible network found. Specify network ID(s) "
-                                "to select which one(s) to connect to.")
+            raise ApiError(409, "Multiple possible networks found, use a Network ID to be "
+                                "more specific.")
         if not candidates:
             if wanted == "auto":
                 raise ApiError(400, "Unable to automatically allocate a network for project "
                                     f"{who.project_id}")
             return []
-        wanted = [{"uuid": candidates[0]["id"]}]
+        _check_external_attach(candidates[0])
+        if not candidates[0]["subnets"]:
+            raise ApiError(400, f"Network {candidates[0]['id']} requires a subnet in order to "
+                                "boot instances on.")
+        return [{"network": candidates[0]["id"]}]
     if wanted == "none":
         return []
     if not isinstance(wanted, list):
@@ -154,15 +186,44 @@ def _requested_networks(backend: NovaBackend, who: Requester,
         network = neutron.networks.rows.get(str(entry["uuid"]))
         if network is None or not neutron.networks.visible(network, who.project_id):
             raise ApiError(400, f"Network {entry['uuid']} could not be found.")
-        if network["router:external"] and not network["shared"]:
-            raise ApiError(403, "It is not allowed to create an interface on external network "
-                                f"{network['id']}")
+        _check_external_attach(network)
         if not network["subnets"]:
             raise ApiError(400, f"Network {network['id']} requires a subnet in order to boot "
                                 "instances on.")
         result.append({"network": network["id"], **({"fixed_ip": entry["fixed_ip"]}
                                                      if entry.get("fixed_ip") else {})})
     return result
+
+
+GIB = 1024 ** 3
+
+
+def _check_flavor_fits_image(flavor: dict[str, Any], image: Record) -> None:
+    """nova/compute/api.py _validate_flavor_image_mem_min_disk, for a boot from the flavor's
+    local disk: FlavorMemoryTooSmall, FlavorDiskSmallerThanImage, FlavorDiskSmallerThanMinDisk
+    (all 400 from servers.py create). A flavor disk of 0 is not checked."""
+    if int(flavor["ram"]) < int(image.get("min_ram") or 0):
+        raise ApiError(400, "Flavor's memory is too small for requested image.")
+    disk = int(flavor["disk"]) * GIB
+    if disk == 0:
+        return
+    size, min_disk = int(image.get("size") or 0), int(image.get("min_disk") or 0) * GIB
+    if size > disk:
+        raise ApiError(400, "Flavor's disk is too small for requested image. Flavor disk is "
+                            f"{disk} bytes, image is {size} bytes.")
+    if min_disk > disk:
+        raise ApiError(400, "Flavor's disk is smaller than the minimum size specified in image "
+                            f"metadata. Flavor disk is {disk} bytes, minimum size is {min_disk} "
+                            "bytes.")
+
+
+def _check_external_attach(network: Record) -> None:
+    """nova/network/neutron.py _check_external_network_attach: a member (no
+    network:attach_external_network policy) may not plug into an external non-shared network
+    (ExternalNetworkAttachForbidden, 403)."""
+    if network["router:external"] and not network["shared"]:
+        raise ApiError(403, "It is not allowed to create an interface on external network "
+                            f"{network['id']}")
 
 
 def _security_groups(backend: NovaBackend, who: Requester, wanted: Any) -> tuple[list[str],
@@ -203,6 +264,8 @@ def create_servers(backend: NovaBackend, who: Requester, body: Any) -> tuple[Rec
         flavor = flavors.find(str(server["flavorRef"]))
     except ApiError as exc:
         raise ApiError(400, exc.message) from None
+    if image is not None:
+        _check_flavor_fits_image(flavor, image)
     key_name = server.get("key_name")
     if key_name is not None:
         try:
@@ -250,7 +313,8 @@ def _record(backend: NovaBackend, who: Requester, server: dict[str, Any],
         "_security_groups": groups, "_user_data": server.get("user_data"), "_host": host,
         "_instance_name": f"instance-{int(server_id[:8], 16):08x}",
         "_reservation_id": "r-" + secrets.token_hex(4), "_launch_index": index,
-        "_hostname": name.lower().replace("_", "-").replace(" ", "-")[:63],
+        "_hostname": server.get("hostname")
+        or name.lower().replace("_", "-").replace(" ", "-")[:63],
     }
     backend.servers[server_id] = record
     return record

@@ -35,10 +35,19 @@ def timestamp(ts: float | None = None) -> str:
     return time.strftime("%Y-%m-%dT%H:%M:%SZ", time.gmtime(ts if ts is not None else time.time()))
 
 
+# nova/api/openstack/common.py _STATE_MAP: the task states that change an ACTIVE server's
+# status (the others keep their vm_state's default).
+ACTIVE_TASK_STATUS = {"rebooting": "REBOOT", "reboot_pending": "REBOOT",
+                      "reboot_started": "REBOOT", "rebooting_hard": "HARD_REBOOT",
+                      "reboot_pending_hard": "HARD_REBOOT", "reboot_started_hard": "HARD_REBOOT"}
+# nova/compute/task_states.py ALLOW_REBOOT: where a HARD reboot may start.
+ALLOW_HARD_REBOOT_TASKS = (None, "rebooting", "reboot_pending", "reboot_started",
+                           "rebooting_hard")
+
+
 def status_of(server: Record) -> str:
-    if server["vm_state"] == "active" and server["task_state"] in ("rebooting",
-                                                                   "reboot_started"):
-        return "REBOOT"
+    if server["vm_state"] == "active" and server["task_state"] in ACTIVE_TASK_STATUS:
+        return ACTIVE_TASK_STATUS[server["task_state"]]
     return STATUS[server["vm_state"]]
 
 
@@ -74,6 +83,8 @@ class NovaBackend:
             server["_operation"] = None
             if operation == "nova.server.delete":
                 self._finish_delete(server)
+            elif operation == "nova.server.reboot":
+                self._finish_reboot(server)
             else:
                 self._finish_build(server)
         return changed
@@ -89,6 +100,11 @@ class NovaBackend:
             return
         server["vm_state"] = "active"
         server["OS-SRV-USG:launched_at"] = iso()
+        self.neutron.set_server_ports_status(server["id"], "ACTIVE")
+
+    def _finish_reboot(self, server: Record) -> None:
+        # nova/compute/manager.py reboot_instance: ends ACTIVE, task_state None.
+        server.update(vm_state="active", task_state=None, updated=timestamp())
         self.neutron.set_server_ports_status(server["id"], "ACTIVE")
 
     def _finish_delete(self, server: Record) -> None:
@@ -152,12 +168,13 @@ class NovaBackend:
         if outcome is not None:
             server["_failure"] = outcome.get("reason") or "Failed to delete the instance."
 
-    def check_state(self, server: Record, action: str, vm_states: tuple[str, ...]) -> None:
+    def check_state(self, server: Record, action: str, vm_states: tuple[str, ...],
+                    task_states: tuple[str | None, ...] = (None,)) -> None:
         """nova.compute.api.check_instance_state, answered with the API's 409."""
         if server["vm_state"] not in vm_states:
             raise ApiError(409, f"Cannot '{action}' instance {server['id']} while it is in "
                                 f"vm_state {server['vm_state']}")
-        if server["task_state"] is not None:
+        if server["task_state"] not in task_states:
             raise ApiError(409, f"Cannot '{action}' instance {server['id']} while it is in "
                                 f"task_state {server['task_state']}")
 
@@ -169,9 +186,18 @@ class NovaBackend:
                 raise ApiError(400, f"Invalid input for field/attribute type. Value: {kind}. "
                                     f"'{kind}' is not one of ['HARD', 'Hard', 'hard', 'SOFT', "
                                     "'Soft', 'soft']")
-            allowed = ("active",) if kind.upper() == "SOFT" else ("active", "stopped", "error")
-            self.check_state(server, "reboot", allowed)
-            server["vm_state"] = "active"
+            # nova/compute/api.py _soft_reboot/_hard_reboot: the API sets task_state
+            # rebooting(_hard) before answering 202; nova-compute finishes later.
+            hard = kind.upper() == "HARD"
+            if hard:
+                self.check_state(server, "reboot", ("active", "stopped", "error"),
+                                 ALLOW_HARD_REBOOT_TASKS)
+            else:
+                self.check_state(server, "reboot", ("active",))
+            server.update(task_state="rebooting_hard" if hard else "rebooting",
+                          updated=timestamp(), _since=self.state.now(),
+                          _operation="nova.server.reboot")
+            return
         elif name == "os-stop":
             self.check_state(server, "stop", ("active", "error"))
             server["vm_state"] = "stopped"

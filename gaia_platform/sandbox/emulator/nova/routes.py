@@ -166,6 +166,16 @@ def quota_set_defaults(call: Call, project_id: str) -> Response:
         k: quota[k] for k in _quota_keys(call.microversion)}}})
 
 
+def admin_only(policy: str) -> Handler:
+    """An admin API: the member's call is refused by its default policy (nova/policies/
+    hypervisors.py, services.py), not missing."""
+
+    def refuse(call: Call, **_: Any) -> Response:
+        raise ApiError(403, f"Policy doesn't allow {policy} to be performed.")
+
+    return refuse
+
+
 def availability_zones(call: Call) -> Response:
     return json_response({"availabilityZoneInfo": [
         {"zoneName": "nova", "zoneState": {"available": True}, "hosts": None}]})
@@ -182,6 +192,12 @@ _RULES: list[tuple[str, list[str], Handler]] = [
     ("/os-quota-sets/<project_id>/detail", ["GET"], quota_set_detail),
     ("/os-quota-sets/<project_id>/defaults", ["GET"], quota_set_defaults),
     ("/os-availability-zone", ["GET"], availability_zones),
+    ("/os-hypervisors", ["GET"], admin_only("os_compute_api:os-hypervisors:list")),
+    ("/os-hypervisors/detail", ["GET"],
+     admin_only("os_compute_api:os-hypervisors:list-detail")),
+    ("/os-hypervisors/<hypervisor_id>", ["GET"],
+     admin_only("os_compute_api:os-hypervisors:show")),
+    ("/os-services", ["GET"], admin_only("os_compute_api:os-services:list")),
     ("/servers", ["GET"], server_routes.list_servers),
     ("/servers", ["POST"], server_routes.create_server),
     ("/servers/detail", ["GET"], server_routes.list_servers_detail),
@@ -193,6 +209,8 @@ _RULES: list[tuple[str, list[str], Handler]] = [
     ("/servers/<server_id>/tags", ["GET", "PUT", "DELETE"], server_routes.tags),
     ("/servers/<server_id>/tags/<name>", ["GET", "PUT", "DELETE"], server_routes.tag),
     ("/servers/<server_id>/os-interface", ["GET"], server_routes.interfaces),
+    ("/servers/<server_id>/ips", ["GET"], server_routes.ips),
+    ("/servers/<server_id>/ips/<label>", ["GET"], server_routes.ips_of_network),
 ]
 
 SERVICE = Service(

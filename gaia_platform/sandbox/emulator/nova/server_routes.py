@@ -14,8 +14,15 @@ from werkzeug.wrappers import Response
 
 from ..http import ApiError, Call, json_response
 from ..store import Record
-from . import views
-from .create import MAX_TAGS, Requester, check_metadata, check_tags, create_servers
+from . import sorting, views
+from .create import (
+    MAX_TAGS,
+    Requester,
+    check_hostname,
+    check_metadata,
+    check_tags,
+    create_servers,
+)
 from .models import STATUS, NovaBackend, status_of, timestamp
 from .versions import at_least
 
@@ -53,10 +60,34 @@ def create_server(call: Call) -> Response:
     return json_response(body, 202, {"Location": location})
 
 
-def _filtered(call: Call) -> list[Record]:
+# oslo_utils.strutils.bool_from_string(strict=True) accepts these (lower-cased).
+_BOOL_STRINGS = ("0", "1", "f", "false", "n", "no", "off", "on", "t", "true", "y", "yes")
+
+
+def _all_tenants(args: Any) -> bool:
+    """nova/api/openstack/common.py is_all_tenants: present and empty, or a true string."""
+    if "all_tenants" not in args:
+        return False
+    value = args.get("all_tenants", "")
+    if not value:
+        return True
+    if value.lower() not in _BOOL_STRINGS:
+        raise ApiError(400, f"Invalid input received: Unrecognized value '{value}', "
+                            f"acceptable values are: {', '.join(repr(b) for b in _BOOL_STRINGS)}")
+    return value.lower() in ("1", "on", "t", "true", "y", "yes")
+
+
+def _filtered(call: Call, details: bool = False) -> list[Record]:
     args = call.request.args
+    if _all_tenants(args):
+        # nova/api/openstack/compute/servers.py _get_servers: listing every project's servers
+        # needs os_compute_api:servers:{index,detail}:get_all_tenants, admin only by default
+        # (nova/policies/servers.py); PolicyNotAuthorized is 403.
+        action = "detail" if details else "index"
+        raise ApiError(403, f"Policy doesn't allow os_compute_api:servers:{action}:"
+                            "get_all_tenants to be performed.")
     servers = [s for s in backend_of(call).servers.values() if s["tenant_id"] == call.project_id]
-    servers.reverse()  # newest first, as Nova sorts by created_at desc
+    servers = sorting.sort_servers(servers, args, call.microversion)
     if args.get("name"):
         try:
             pattern = re.compile(args["name"])
@@ -93,7 +124,7 @@ def _tags_match(tags: set[str], args: Any) -> bool:
 
 
 def list_servers(call: Call, details: bool = False) -> Response:
-    servers = _filtered(call)
+    servers = _filtered(call, details)
     args = call.request.args
     marker = args.get("marker")
     if marker:
@@ -135,14 +166,24 @@ def server(call: Call, server_id: str) -> Response:
         return Response(status=204)
     if call.request.method == "PUT":
         update = call.body_key("server")
+        # nova/api/openstack/compute/schemas/servers.py update, update_v219 (description),
+        # update_v290/update_v294 (hostname).
         allowed = {"name", "accessIPv4", "accessIPv6", "OS-DCF:diskConfig"}
         if at_least(call.microversion, "2.19"):
             allowed.add("description")
+        if at_least(call.microversion, "2.90"):
+            allowed.add("hostname")
         extra = sorted(set(update) - allowed)
         if extra:
+            # jsonschema's additionalProperties message, as nova.api.validation passes it on.
+            names = ", ".join(repr(e) for e in extra)
+            verb = "was" if len(extra) == 1 else "were"
             raise ApiError(400, f"Invalid input for field/attribute server. Value: {update}. "
-                                f"Additional properties are not allowed ({', '.join(extra)} "
-                                "was unexpected)")
+                                f"Additional properties are not allowed ({names} {verb} "
+                                "unexpected)")
+        if "hostname" in update:
+            check_hostname(update["hostname"], call.microversion, "server")
+            record["_hostname"] = update.pop("hostname")
         record.update(update)
         record["updated"] = timestamp()
     return json_response({"server": _detail(call, record)})
@@ -259,6 +300,27 @@ def tag(call: Call, server_id: str, name: str) -> Response:
     record["tags"].append(name)
     location = f"{base_of(call)}/v2.1/servers/{server_id}/tags/{name}"
     return Response(status=201, headers={"Location": location})
+
+
+# -- addresses (core API) ---------------------------------------------------------------------
+def ips(call: Call, server_id: str) -> Response:
+    """GET /servers/{id}/ips: nova/api/openstack/compute/ips.py index; views/ips.py shows only
+    version and addr (the OS-EXT-IPS fields belong to the server view)."""
+    return json_response({"addresses": _plain_addresses(call, server_id)})
+
+
+def ips_of_network(call: Call, server_id: str, label: str) -> Response:
+    addresses = _plain_addresses(call, server_id)
+    if label not in addresses:
+        raise ApiError(404, "Instance is not a member of specified network")
+    return json_response({label: addresses[label]})
+
+
+def _plain_addresses(call: Call, server_id: str) -> dict[str, list[dict[str, Any]]]:
+    backend = backend_of(call)
+    record = backend.get(call.project_id, server_id)
+    return {label: [{"version": ip["version"], "addr": ip["addr"]} for ip in entries]
+            for label, entries in views.addresses(backend, record).items()}
 
 
 # -- interfaces -------------------------------------------------------------------------------
