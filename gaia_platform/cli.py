@@ -186,11 +186,13 @@ def deploy(cloud: str, output: str) -> None:
     """
     from .console import emit_json
     from .planning import deploy as run_deploy
+    from .planning import warm_imports
     from .render import access_lines, deploy_summary, event_line
     from .session import open_deployment
     from .status import zeppelin_access
     from .steps.graph import deploy_graph
 
+    warm_imports()
     _prepare_sandbox_env()
     _ensure_sandbox_running(cloud)
     ctx = open_deployment(cloud).ctx
@@ -241,10 +243,12 @@ def kubeconfig(cloud: str) -> None:
 def status(cloud: str, output: str) -> None:
     """The deployment as the cloud reports it now: cluster, shares, access rules, volumes."""
     from .console import emit_json
+    from .planning import warm_imports
     from .render import status_table
     from .session import open_deployment
     from .status import collect
 
+    warm_imports()
     _prepare_sandbox_env()
     report = collect(open_deployment(cloud).ctx)
     emit_json(report) if output == "json" else status_table(report)

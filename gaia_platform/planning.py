@@ -2,10 +2,11 @@
 
 from __future__ import annotations
 
+import concurrent.futures as futures
+import importlib
+import threading
 from collections.abc import Callable
 from typing import Any
-
-import tenacity
 
 from . import apply
 from .cloud.errors import transient, translate
@@ -20,11 +21,22 @@ def _step(node: Node[Any], ctx: Context) -> Step:
                 node.depends_on)
 
 
+#: Observations made at once while planning (they only read; the calls they make are bounded
+#: by cloud/throttle.py).
+PLAN_PARALLEL = 16
+
+
 def make_plan(ctx: Context, nodes: list[Node[Any]], cloud_name: str,
               notes: tuple[str, ...] = ()) -> Plan:
+    if ctx.cloud is None:
+        steps = tuple(_step(node, ctx) for node in nodes)
+    else:
+        # Most observations are answered from one bulk listing (cloud/listing.py); the rest
+        # (one share's access rules) are independent reads, made concurrently.
+        with futures.ThreadPoolExecutor(max_workers=PLAN_PARALLEL) as pool:
+            steps = tuple(pool.map(lambda node: _step(node, ctx), nodes))
     return Plan(deployment=ctx.desired.deployment, cloud=cloud_name,
-                observed=ctx.cloud is not None,
-                steps=tuple(_step(node, ctx) for node in nodes), notes=notes)
+                observed=ctx.cloud is not None, steps=steps, notes=notes)
 
 
 RETRY_ATTEMPTS = 4
@@ -33,6 +45,9 @@ RETRY_BASE = 1.0
 
 def deploy(ctx: Context, nodes: list[Node[Any]], emit: Callable[[apply.Event], None]
            ) -> apply.Report:
+    import tenacity  # only deploy retries: plan's start stays short
+
+    warm_imports()
     by_id = {node.id: node for node in nodes}
 
     def run(step: Step, progress: Callable[[str], None]) -> Any:
@@ -68,3 +83,28 @@ def deploy(ctx: Context, nodes: list[Node[Any]], emit: Callable[[apply.Event], N
     steps = [Step(n.id, n.kind.kind, n.name, pending, n.depends_on) for n in nodes]
     return apply.run(steps, run, emit)
 
+
+
+_WARMING: list[threading.Thread] = []
+
+
+def warm_imports() -> None:
+    """Import the Kubernetes and Helm clients in the background (once per process). They take
+    a second or more on a busy machine; imported while the cloud is asked (or builds), they
+    are not on the critical path when the first Kubernetes step comes."""
+    if not _WARMING:
+        _WARMING.append(threading.Thread(target=_warm, name="warm-imports", daemon=True))
+        _WARMING[0].start()
+
+
+def _warm() -> None:
+    try:
+        for module in ("kubernetes.client", "kubernetes.config", "pyhelm3",
+                       "gaia_platform.kube.observed"):
+            importlib.import_module(module)
+        client = importlib.import_module("kubernetes.client")
+        # The package loads its API classes (and their models) on first attribute access.
+        for api in ("CoreV1Api", "StorageV1Api", "AppsV1Api", "NetworkingV1Api"):
+            getattr(client, api)
+    except Exception:  # the step that needs it reports the real error
+        return

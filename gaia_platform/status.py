@@ -2,12 +2,17 @@
 
 from __future__ import annotations
 
+import concurrent.futures as futures
 from typing import Any
 
 from .cloud.magnum import Magnum
 from .cloud.manila import Manila
+from .desired import SharePlan
 from .kube import kubeconfig as kubeconfigs
 from .steps.base import Context
+
+#: Shares whose access rules are read at once (Manila lists rules one share at a time).
+STATUS_PARALLEL = 16
 
 
 def collect(ctx: Context) -> dict[str, Any]:
@@ -30,12 +35,18 @@ def collect(ctx: Context) -> dict[str, Any]:
                                                  magnum.ca(cluster["uuid"]))
     if desired.cluster is None and ctx.kubeconfig_path.is_file():
         kube_ok = _answers(ctx)  # a cluster made elsewhere: its kubeconfig is all we have
-    volumes = _volumes(ctx) if kube_ok else {}
-    releases, zeppelin = (_releases(ctx), _zeppelin(ctx)) if kube_ok else ([], None)
-    addons = _addons(ctx) if kube_ok else []
+    pool = futures.ThreadPoolExecutor(max_workers=STATUS_PARALLEL)
+    # Helm runs its own process per release: started first, it overlaps the Manila reads.
+    releases_later = pool.submit(lambda: _releases(ctx) if kube_ok else [])
+    addons_later = pool.submit(lambda: _addons(ctx) if kube_ok else [])
+    zeppelin_later = pool.submit(lambda: _zeppelin(ctx) if kube_ok else None)
+    phases = pool.submit(lambda: _volumes(ctx) if kube_ok else {})
     manila = Manila(ctx.cloud)
-    shares = []
-    for plan in desired.shares:
+
+    def share_entry(plan: SharePlan) -> dict[str, Any]:
+        # The share from the run's one share listing; its rules are Manila's one call per share.
+        # A share another project owns is read with that project's credentials instead.
+        share = manila.find_share(plan.name) if plan.owner is None else None
         entry: dict[str, Any] = {"name": plan.name, "purpose": plan.share.purpose,
                                  "mount_path": plan.share.mount_path,
                                  "catalogue_size_gb": plan.share.size_gb, "exists": False}
@@ -48,16 +59,21 @@ def collect(ctx: Context) -> dict[str, Any]:
             if "share_id" in found:
                 found["id"] = found.pop("share_id")
             entry.update(found)
-        else:
-            share = manila.find_share(plan.name)
-        if plan.owner is None and share is not None:
+        if share is not None:
             rules = manila.cephx_rules(share.id, plan.cephx_id)
             entry.update(exists=True, id=share.id, status=share.status, size_gb=share.size,
                          access_rule={"cephx_id": plan.cephx_id,
                                       "access_level": rules[0].access_level,
                                       "state": rules[0].state} if rules else None)
-        entry["pv_phase"], entry["pvc_phase"] = volumes.get(plan.name, (None, None))
-        shares.append(entry)
+        return entry
+
+    with pool:
+        shares = list(pool.map(share_entry, desired.shares))
+        volumes = phases.result()
+        releases, zeppelin = releases_later.result(), zeppelin_later.result()
+        addons = addons_later.result()
+    for entry in shares:
+        entry["pv_phase"], entry["pvc_phase"] = volumes.get(entry["name"], (None, None))
     return {
         "deployment": desired.deployment,
         "cloud": ctx.deployment.profile.openstack.cloud,
@@ -84,25 +100,17 @@ def _answers(ctx: Context) -> bool:
 
 
 def _volumes(ctx: Context) -> dict[str, tuple[str | None, str | None]]:
-    from kubernetes import client
-    from kubernetes.client.exceptions import ApiException
+    """Each share's volume and claim phase, from one list call each (by label selector)."""
+    from .kube import observed
 
-    core = client.CoreV1Api(ctx.kube())
+    desired = ctx.desired
     result: dict[str, tuple[str | None, str | None]] = {}
-
-    def phase(read: Any, *args: str) -> str | None:
-        try:
-            return str(read(*args).status.phase)
-        except ApiException as exc:
-            if exc.status != 404:
-                raise
-            return None
-
-    for plan in ctx.desired.shares:
+    for plan in desired.shares:
+        pv = observed.volume(ctx.kube(), desired.deployment, plan.pv_name)
+        pvc = observed.claim(ctx.kube(), desired.deployment, desired.namespace, plan.pvc_name)
         result[plan.name] = (
-            phase(core.read_persistent_volume, plan.pv_name),
-            phase(core.read_namespaced_persistent_volume_claim, plan.pvc_name,
-                  ctx.desired.namespace),
+            (pv.get("status") or {}).get("phase") if pv else None,
+            (pvc.get("status") or {}).get("phase") if pvc else None,
         )
     return result
 
@@ -112,14 +120,13 @@ def _releases(ctx: Context) -> list[dict[str, Any]]:
     from .kube.helm import Helm
 
     helm = Helm(ctx.kubeconfig_path)
-    found = []
-    for name in (values.EXECUTOR_RELEASE, values.ZEPPELIN_RELEASE):
-        current = helm.current(name, ctx.desired.namespace)
-        if current is not None:
-            found.append({"name": name, "revision": current["revision"],
-                          "status": current["status"],
-                          "chart": f"{current['chart']}-{current['version']}"})
-    return found
+    names = (values.EXECUTOR_RELEASE, values.ZEPPELIN_RELEASE)
+    # Each helm run is its own process: both releases at once.
+    with futures.ThreadPoolExecutor(max_workers=len(names)) as pool:
+        summaries = list(pool.map(lambda n: helm.summary(n, ctx.desired.namespace), names))
+    return [{"name": name, "revision": current["revision"], "status": current["status"],
+             "chart": f"{current['chart']}-{current['version']}"}
+            for name, current in zip(names, summaries, strict=True) if current is not None]
 
 
 def _addons(ctx: Context) -> list[dict[str, Any]]:
@@ -129,16 +136,15 @@ def _addons(ctx: Context) -> list[dict[str, Any]]:
     from .kube.helm import Helm
 
     helm = Helm(ctx.kubeconfig_path)
-    found = []
-    for name, namespace in (csi.CEPHFS_RELEASE, csi.MANILA_RELEASE, web.INGRESS_RELEASE,
-                            web.CERT_MANAGER_RELEASE,
-                            (web.ISSUER_RELEASE, ctx.desired.namespace)):
-        current = helm.current(name, namespace)
-        if current is not None:
-            found.append({"name": name, "namespace": namespace,
-                          "revision": current["revision"], "status": current["status"],
-                          "chart": f"{current['chart']}-{current['version']}"})
-    return found
+    releases = (csi.CEPHFS_RELEASE, csi.MANILA_RELEASE, web.INGRESS_RELEASE,
+                web.CERT_MANAGER_RELEASE, (web.ISSUER_RELEASE, ctx.desired.namespace))
+    # Two helm runs per release (status, chart), all releases at once.
+    with futures.ThreadPoolExecutor(max_workers=len(releases)) as pool:
+        summaries = list(pool.map(lambda r: helm.summary(*r), releases))
+    return [{"name": name, "namespace": namespace, "revision": current["revision"],
+             "status": current["status"], "chart": f"{current['chart']}-{current['version']}"}
+            for (name, namespace), current in zip(releases, summaries, strict=True)
+            if current is not None]
 
 
 def zeppelin_access(ctx: Context) -> dict[str, Any] | None:

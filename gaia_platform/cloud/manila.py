@@ -2,27 +2,106 @@
 
 from __future__ import annotations
 
+import threading
+import weakref
 from typing import Any
 
 from ..errors import CloudError
+from .listing import Listing
 
 #: Share metadata marking which deployment made a share, and what it is for.
 PURPOSE_KEY = "gaia-platform.purpose"
 
 
+class _Observed:
+    """What this run has read from Manila, shared by every step (see listing.py): the
+    project's shares from one list call, and each share's access rules."""
+
+    def __init__(self, proxy: Any) -> None:
+        self.proxy = proxy
+        # GET /v2/shares/detail lists the project's shares in one call (api-ref:
+        # shared-file-system, "List shares with details").
+        self.shares = Listing(lambda: _share_pages(proxy), key=lambda s: str(s.id))
+        self._rules: dict[str, Listing] = {}
+        self.exports: dict[str, str] = {}
+        self.lock = threading.Lock()
+
+    def rules(self, share_id: str) -> Listing:
+        # Manila lists access rules one share at a time: GET /v2/share-access-rules takes a
+        # required share_id (api-ref: shared-file-system, "List share access rules", 2.45).
+        with self.lock:
+            if share_id not in self._rules:
+                self._rules[share_id] = Listing(
+                    lambda: self.proxy.access_rules(share_id), key=lambda r: str(r.id))
+            return self._rules[share_id]
+
+
+class ShareRecord:
+    """A share as the list call's JSON, read by attribute like the SDK's Share (``.id``,
+    ``.name``, ``.status``, ``.size``). Building the SDK's resource objects costs about 2 ms
+    a share, a second per listing of 500 on a busy machine, and a wait lists every round."""
+
+    def __init__(self, data: dict[str, Any]) -> None:
+        self._data = data
+
+    def __getattr__(self, name: str) -> Any:
+        try:
+            return self._data[name]
+        except KeyError:
+            raise AttributeError(name) from None
+
+    def __repr__(self) -> str:
+        return f"ShareRecord({self._data.get('name')!r}, {self._data.get('status')!r})"
+
+
+def _share_pages(proxy: Any) -> list[ShareRecord]:
+    from .connection import MANILA_MICROVERSION
+
+    shares: list[ShareRecord] = []
+    url: str | None = "/shares/detail"
+    while url:
+        response = proxy.get(url, microversion=MANILA_MICROVERSION, raise_exc=True)
+        body = response.json()
+        shares += [ShareRecord(item) for item in body.get("shares") or []]
+        # A cloud with osapi_max_limit below the project's share count pages the answer.
+        url = next((link["href"] for link in body.get("shares_links") or []
+                    if link.get("rel") == "next"), None)
+    return shares
+
+
+_OBSERVED: weakref.WeakKeyDictionary[Any, _Observed] = weakref.WeakKeyDictionary()
+_OBSERVED_LOCK = threading.Lock()
+
+
+def _observed(connection: Any) -> _Observed:
+    """One observation cache per connection, i.e. per command run."""
+    with _OBSERVED_LOCK:
+        if connection not in _OBSERVED:
+            _OBSERVED[connection] = _Observed(connection.shared_file_system)
+        return _OBSERVED[connection]
+
+
 class Manila:
+    """Reads are *observations* (answered from this run's bulk listing while it is fresh and
+    newer than our own changes) or *polls* (``get_share``, ``access_rules``: each answer newer
+    than the last one), so waits make progress and share one list call per round."""
+
     def __init__(self, connection: Any) -> None:
         self.proxy = connection.shared_file_system
+        self.seen = _observed(connection)
 
     def find_share(self, name: str) -> Any | None:
-        found = [s for s in self.proxy.shares(details=True, name=name) if s.name == name]
+        found = self.seen.shares.find(lambda s: s.name == name)
         if len(found) > 1:
             raise CloudError(f"There are {len(found)} Manila shares named {name!r}; the "
                              "deployment cannot tell which holds the data. Rename the extra ones.")
         return found[0] if found else None
 
     def get_share(self, share_id: str) -> Any:
-        return self.proxy.get_share(share_id)
+        """A poll of one share (answered by the shared listing; a share the listing does not
+        show is asked for directly, which raises the SDK's NotFound if it is gone)."""
+        share = self.seen.shares.poll(share_id)
+        return share if share is not None else self.proxy.get_share(share_id)
 
     def create_share(self, *, name: str, size: int, share_type: str, description: str,
                      availability_zone: str | None, metadata: dict[str, str]) -> Any:
@@ -31,23 +110,31 @@ class Manila:
                                  "metadata": metadata}
         if availability_zone:
             attrs["availability_zone"] = availability_zone
-        return self.proxy.create_share(**attrs)
+        share = self.proxy.create_share(**attrs)
+        self.seen.shares.put(share)
+        return share
 
     def extend(self, share_id: str, new_size: int) -> None:
         self.proxy.resize_share(share_id, new_size, no_shrink=True)
+        self.seen.shares.forget(share_id)
 
     def delete_share(self, share_id: str) -> None:
         self.proxy.delete_share(share_id, ignore_missing=True)
+        self.seen.shares.forget(share_id)
 
     def access_rules(self, share_id: str) -> list[Any]:
-        return list(self.proxy.access_rules(share_id))
+        """A poll of a share's access rules (newer than the last answer for that share)."""
+        return self.seen.rules(share_id).all(poll=True)
 
     def allow_cephx(self, share_id: str, cephx_id: str, level: str) -> Any:
-        return self.proxy.create_access_rule(share_id, access_type="cephx", access_to=cephx_id,
+        rule = self.proxy.create_access_rule(share_id, access_type="cephx", access_to=cephx_id,
                                              access_level=level)
+        self.seen.rules(share_id).put(rule)
+        return rule
 
     def cephx_rules(self, share_id: str, cephx_id: str) -> list[Any]:
-        return [r for r in self.access_rules(share_id)
+        """An observation of one client's rules on a share."""
+        return [r for r in self.seen.rules(share_id).all()
                 if r.access_type == "cephx" and r.access_to == cephx_id]
 
     def deny_cephx(self, share_id: str, cephx_id: str) -> bool:
@@ -59,6 +146,7 @@ class Manila:
 
     def deny(self, share_id: str, access_id: str) -> None:
         self.proxy.delete_access_rule(access_id, share_id, ignore_missing=True)
+        self.seen.rules(share_id).forget(access_id)
 
     def absolute_limits(self) -> dict[str, int]:
         """The project's share limits and usage (maxTotalShareGigabytes, totalShareGigabytesUsed,
@@ -77,9 +165,17 @@ class Manila:
         return {str(k): int(v) for k, v in absolute.items() if isinstance(v, int)}
 
     def export_path(self, share_id: str) -> str:
+        # An available share's export location does not change: asked once per run.
+        with self.seen.lock:
+            known = self.seen.exports.get(share_id)
+        if known is not None:
+            return known
         locations = list(self.proxy.export_locations(share_id))
         preferred = [loc for loc in locations if getattr(loc, "is_preferred", False)]
         chosen = (preferred or locations)
         if not chosen:
             raise CloudError(f"Manila share {share_id} has no export location yet.")
-        return str(chosen[0].path)
+        path = str(chosen[0].path)
+        with self.seen.lock:
+            self.seen.exports[share_id] = path
+        return path

@@ -5,9 +5,28 @@ from __future__ import annotations
 from pathlib import Path
 from typing import Any
 
+#: Connections kept to the apiserver: as many as steps run at once (apply.MAX_PARALLEL), so
+#: none is opened and thrown away per call.
+POOL = 32
+#: How often one call is sent again after 429 Too Many Requests.
+RATE_LIMIT_RETRIES = 6
+
 
 def api_client(kubeconfig: Path) -> Any:
-    from kubernetes import config
+    from kubernetes import client, config
+    from urllib3.util.retry import Retry
 
+    configuration = client.Configuration()
     # The kubernetes package ships without type hints.
-    return config.new_client_from_config(config_file=str(kubeconfig))  # type: ignore[no-untyped-call]
+    config.load_kube_config(config_file=str(kubeconfig),  # type: ignore[no-untyped-call]
+                            client_configuration=configuration)
+    configuration.connection_pool_maxsize = POOL
+    # The apiserver's priority and fairness answers 429 with Retry-After when it sheds load
+    # (kubernetes.io/docs/concepts/cluster-administration/flow-control); the call was not
+    # handled, so any verb is sent again after it. Connection failures are retried as
+    # urllib3 does by default; a read that failed half-way is not (a create may have landed).
+    configuration.retries = Retry(
+        total=None, connect=3, read=0, redirect=3, other=0, status=RATE_LIMIT_RETRIES,
+        status_forcelist=(429,), allowed_methods=None, respect_retry_after_header=True,
+        backoff_factor=0.5, raise_on_status=False)
+    return client.ApiClient(configuration)

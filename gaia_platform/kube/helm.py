@@ -40,15 +40,32 @@ class Helm:
                 revision = await self.client.get_current_revision(name, namespace=namespace)
             except ReleaseNotFoundError:
                 return None
-            chart = await revision.chart_metadata()
+            # Three helm processes (get metadata, values, manifest): at once, not in turn.
+            chart, values, resources = await asyncio.gather(
+                revision.chart_metadata(), revision.values(), revision.resources())
             return {
                 "revision": revision.revision,
                 "status": revision.status.value,
                 "chart": chart.name,
                 "version": chart.version,
-                "values": await revision.values(),
-                "resources": _canonical(await revision.resources()),
+                "values": values,
+                "resources": _canonical(resources),
             }
+
+        return _run(read())
+
+    def summary(self, name: str, namespace: str) -> dict[str, Any] | None:
+        """The deployed revision's number, status and chart (two helm runs, not four)."""
+        from pyhelm3.errors import ReleaseNotFoundError
+
+        async def read() -> dict[str, Any] | None:
+            try:
+                revision = await self.client.get_current_revision(name, namespace=namespace)
+            except ReleaseNotFoundError:
+                return None
+            chart = await revision.chart_metadata()
+            return {"revision": revision.revision, "status": revision.status.value,
+                    "chart": chart.name, "version": chart.version}
 
         return _run(read())
 
@@ -57,7 +74,22 @@ class Helm:
         if isinstance(chart, RemoteChart):
             return await self.client.get_chart(chart.name, repo=chart.repository,
                                                version=chart.version)
-        return await self.client.get_chart(chart)
+        return await self._local_chart(chart)
+
+    async def _local_chart(self, chart: Path) -> Any:
+        """A chart folder, its metadata read from its Chart.yaml: what `helm show chart`
+        prints for a folder (helm v3 pkg/action/show.go marshals the chart's Metadata, which
+        is Chart.yaml), without a helm process of its own per install and render."""
+        from pyhelm3.models import Chart
+
+        chart_yaml = chart / "Chart.yaml"
+        if not chart_yaml.is_file():
+            return await self.client.get_chart(chart)
+        import yaml
+
+        # pyhelm3's Client keeps its helm command as _command; get_chart passes it the same way.
+        return Chart(self.client._command, ref=chart,
+                     metadata=yaml.safe_load(chart_yaml.read_text()))
 
     def render(self, name: str, chart: ChartRef, values: dict[str, Any],
                namespace: str) -> dict[str, Any]:

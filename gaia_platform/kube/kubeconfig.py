@@ -10,10 +10,9 @@ from pathlib import Path
 from typing import Any
 
 import yaml
-from cryptography import x509
-from cryptography.hazmat.primitives import hashes, serialization
-from cryptography.hazmat.primitives.asymmetric import rsa
-from cryptography.x509.oid import NameOID
+
+# cryptography is imported where a key or certificate is handled: `platform plan` without
+# credentials never needs it, and it is a tenth of that command's start.
 
 #: The identity the tool acts as in the cluster (visible as the user in audit logs).
 USER = "gaia-platform"
@@ -22,6 +21,11 @@ RENEW_BEFORE = datetime.timedelta(days=7)
 
 
 def new_key_and_csr() -> tuple[bytes, str]:
+    from cryptography import x509
+    from cryptography.hazmat.primitives import hashes, serialization
+    from cryptography.hazmat.primitives.asymmetric import rsa
+    from cryptography.x509.oid import NameOID
+
     key = rsa.generate_private_key(public_exponent=65537, key_size=2048)
     subject = x509.Name([
         x509.NameAttribute(NameOID.ORGANIZATION_NAME, GROUP),
@@ -62,6 +66,8 @@ def write(path: Path, cluster_name: str, server: str, ca_pem: str, cert_pem: str
 
 def still_valid(path: Path, server: str, ca_pem: str) -> tuple[bool, str]:
     """Whether an existing kubeconfig can be reused: same server, same CA, cert not expiring."""
+    from cryptography import x509
+
     if not path.is_file():
         return False, "no kubeconfig yet"
     try:

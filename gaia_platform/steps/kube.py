@@ -4,11 +4,13 @@ and a PersistentVolume + claim per share."""
 from __future__ import annotations
 
 import base64
+import time
 from dataclasses import dataclass
 from typing import Any
 
 from ..desired import OWNER_KEY, SharePlan
 from ..errors import CloudError, ConfigError
+from ..kube import observed as seen
 from ..kube import storage
 from ..plan import Action, Decision
 from ..waiting import wait_until
@@ -34,11 +36,6 @@ def core_api(ctx: Context) -> Any:
     from kubernetes import client
 
     return client.CoreV1Api(ctx.kube())
-
-
-def _as_dict(ctx: Context, obj: Any) -> dict[str, Any]:
-    result: dict[str, Any] = ctx.kube().sanitize_for_serialization(obj)
-    return result
 
 
 def when_missing(observed: Any, what: str) -> Decision | None:
@@ -255,11 +252,11 @@ class PersistentVolumeKind:
     kind = "kube.pv"
 
     def observe(self, ctx: Context, target: VolumeTarget) -> Any:
-        found = read_or_absent(
-            ctx, lambda: core_api(ctx).read_persistent_volume(target.share.pv_name))
-        if found is None or isinstance(found, Unknown):
-            return found
-        actual = _as_dict(ctx, found)
+        # From one list call for all the deployment's volumes (kube/observed.py).
+        actual = read_or_absent(
+            ctx, lambda: seen.volume(ctx.kube(), target.deployment, target.share.pv_name))
+        if actual is None or isinstance(actual, Unknown):
+            return actual
         wanted = self.wanted(ctx, target)
         changes = storage.pv_differences(wanted, actual) if wanted else {}
         return {"pv": actual, "changes": changes}
@@ -276,8 +273,7 @@ class PersistentVolumeKind:
             share = manila.find_share(target.share.name)
             if share is None:
                 return None
-            rules = [r for r in manila.access_rules(share.id)
-                     if r.access_to == target.share.cephx_id]
+            rules = manila.cephx_rules(share.id, target.share.cephx_id)
             if not rules:
                 return None
             share_id, access_id = share.id, rules[0].id
@@ -304,7 +300,8 @@ class PersistentVolumeKind:
         wanted = self.wanted(ctx, target)
         core = core_api(ctx)
         if decision.action is Action.CREATE:
-            core.create_persistent_volume(wanted)
+            seen.created_volume(ctx.kube(), target.deployment,
+                                core.create_persistent_volume(wanted))
         elif decision.action is Action.UPDATE:
             # A PV's source is immutable: replace it and its claim.
             progress(f"replacing volume {target.share.pv_name}: {sorted(decision.changes)}")
@@ -316,22 +313,43 @@ class PersistentVolumeKind:
             except ApiException as exc:
                 if exc.status != 404:
                     raise
+            seen.deleted_claim(ctx.kube(), target.deployment, target.namespace,
+                               target.share.pvc_name)
             core.delete_persistent_volume(target.share.pv_name)
-            wait_until(lambda: (self.observe(ctx, target) is None, None, "deleting"),
+            seen.deleted_volume(ctx.kube(), target.deployment, target.share.pv_name)
+            # The old volume has a finalizer: it is gone once the claim's removal lets go.
+            wait_until(lambda: (seen.volume(ctx.kube(), target.deployment,
+                                            target.share.pv_name, poll=True) is None,
+                                None, "deleting"),
                        what=f"old volume {target.share.pv_name}", timeout=120)
-            core.create_persistent_volume(wanted)
+            seen.created_volume(ctx.kube(), target.deployment,
+                                core.create_persistent_volume(wanted))
+        if decision.action in (Action.CREATE, Action.UPDATE):
+            # The PV controller marks a new volume Available once it has seen it. A claim made
+            # before that waits for the controller's next periodic sync to bind (seconds).
+            def seen_by_controller() -> tuple[bool, None, str]:
+                volume = seen.volume(ctx.kube(), target.deployment, target.share.pv_name,
+                                     poll=True)
+                phase = str(((volume or {}).get("status") or {}).get("phase") or "Pending")
+                return phase in ("Available", "Bound"), None, phase
+
+            wait_until(seen_by_controller, what=f"volume {target.share.pv_name}", timeout=120,
+                       report=progress)
         return {"pv": target.share.pv_name}
+
+
+#: Seconds after a claim was made at which it is touched if still pending.
+NUDGE_AT = (0.5, 3.0)
+BIND_REQUESTED = "gaia-platform.bind-requested"
 
 
 class PersistentVolumeClaimKind:
     kind = "kube.pvc"
 
     def observe(self, ctx: Context, target: VolumeTarget) -> Any:
-        found = read_or_absent(ctx, lambda: core_api(ctx).read_namespaced_persistent_volume_claim(
-            target.share.pvc_name, target.namespace))
-        if found is None or isinstance(found, Unknown):
-            return found
-        return _as_dict(ctx, found)
+        # From one list call for all the deployment's claims (kube/observed.py).
+        return read_or_absent(ctx, lambda: seen.claim(
+            ctx.kube(), target.deployment, target.namespace, target.share.pvc_name))
 
     def decide(self, target: VolumeTarget, observed: Any) -> Decision:
         missing = when_missing(observed, "claim")
@@ -343,30 +361,53 @@ class PersistentVolumeClaimKind:
               progress: Progress) -> Any:
         core = core_api(ctx)
         if decision.action is Action.CREATE:
-            core.create_namespaced_persistent_volume_claim(
-                target.namespace,
-                storage.persistent_volume_claim(target.share, deployment=target.deployment,
-                                                namespace=target.namespace))
+            seen.created_claim(ctx.kube(), target.deployment, target.namespace,
+                               core.create_namespaced_persistent_volume_claim(
+                                   target.namespace,
+                                   storage.persistent_volume_claim(
+                                       target.share, deployment=target.deployment,
+                                       namespace=target.namespace)))
 
         def bound() -> tuple[bool, str, str]:
             from ..kube import workload
 
-            claim = _as_dict(ctx, core.read_namespaced_persistent_volume_claim(
-                target.share.pvc_name, target.namespace))
+            # Every waiting claim shares one list call per round (kube/observed.py).
+            claim = seen.claim(ctx.kube(), target.deployment, target.namespace,
+                               target.share.pvc_name, poll=True)
+            if claim is None:
+                raise CloudError(f"The claim {target.namespace}/{target.share.pvc_name} "
+                                 "disappeared while waiting for it to bind.")
             phase = str((claim.get("status") or {}).get("phase"))
             if phase == "Bound":
                 return True, phase, phase
-            # Not bound yet: read what says why (the volume, the claim's events).
-            volume = read_or_absent(ctx, lambda: core.read_persistent_volume(
-                target.share.pv_name))
-            events = _as_dict(ctx, core.list_namespaced_event(
-                target.namespace,
-                field_selector=f"involvedObject.name={target.share.pvc_name}"))["items"]
-            explained = workload.explain_claim(
-                claim, None if volume is None else _as_dict(ctx, volume), events)
+            # Not bound yet: what says why (the volume, the claim's events), from the shared
+            # listings too, so a few hundred waiting claims do not read them one by one.
+            volume = seen.volume(ctx.kube(), target.deployment, target.share.pv_name)
+            events = seen.claim_events(ctx.kube(), target.deployment, target.namespace,
+                                       target.share.pvc_name)
+            explained = workload.explain_claim(claim, volume, events)
             if explained.hopeless:
                 raise CloudError(explained.hopeless)
+            if not explained.ready:
+                nudge()
             return explained.ready, phase, explained.status
+
+        made = time.monotonic()
+        nudges = list(NUDGE_AT)
+
+        def nudge() -> None:
+            # The PV controller binds a claim when it hears of it; if it heard before its cache
+            # held the volume, or the bind met a conflict, it tries again only at its periodic
+            # sync (--pvclaimbinder-sync-period, 15 s by default: kube-controller-manager
+            # reference). Any change to the claim makes it look again now, so a claim still
+            # pending half a second after it was made is touched (an annotation), at most twice:
+            # a claim merely queued behind many others gains nothing from more.
+            if not nudges or time.monotonic() - made < nudges[0]:
+                return
+            nudges.pop(0)
+            core.patch_namespaced_persistent_volume_claim(
+                target.share.pvc_name, target.namespace,
+                {"metadata": {"annotations": {BIND_REQUESTED: f"{time.time():.0f}"}}})
 
         phase = wait_until(bound, what=f"claim {target.share.pvc_name}", timeout=300,
                            report=progress)

@@ -142,8 +142,9 @@ class AccessKind:
 
         wait_until(active, what=f"access to {target.share.name}", timeout=ACCESS_TIMEOUT,
                    report=progress)
-        return {"share_id": share_id, "access_id": rule_id,
-                "export_path": manila.export_path(share_id)}
+        # The export path is asked for by whoever mounts the share (Manila.export_path): one
+        # call per share that a re-run of the main route does not need.
+        return {"share_id": share_id, "access_id": rule_id}
 
 
 def read_external(ctx: Context, plan: SharePlan) -> dict[str, Any]:
@@ -219,8 +220,5 @@ class ExternalShareKind:
                              f"{target.share.owner.project if target.share.owner else '?'}) "
                              f"cannot be mounted: {why}. Nothing was changed in that "
                              "project; fix it there or in the catalogue, then re-run deploy.")
-        owner = target.share.owner
-        assert owner is not None
-        path = Manila(ctx.owner_cloud(owner.access())).export_path(observed["share_id"])
         return {"share_id": observed["share_id"], "access_id": observed["access_id"],
-                "size": observed["size_gb"], "export_path": path}
+                "size": observed["size_gb"]}

@@ -11,6 +11,7 @@ import ipaddress
 from dataclasses import dataclass
 from typing import Any
 
+from ..cloud.neutron import Neutron
 from ..desired import OWNER_KEY, CephfsRoutePlan, NetworkPlan
 from ..errors import CloudError
 from ..plan import Action, Decision
@@ -22,7 +23,7 @@ def _tag(deployment: str) -> str:
 
 
 def find_external(ctx: Context, name: str, field: str) -> Any:
-    network = ctx.cloud.network.find_network(name)
+    network = Neutron(ctx.cloud).find_network(name)
     if network is None:
         raise CloudError(f"Network {name!r} does not exist (the profile's {field} names it).")
     return network
@@ -48,7 +49,7 @@ class NetworkKind:
     kind = "network.network"
 
     def observe(self, ctx: Context, target: NetTarget) -> Any:
-        return ctx.cloud.network.find_network(target.plan.network)
+        return Neutron(ctx.cloud).find_network(target.plan.network)
 
     def decide(self, target: NetTarget, observed: Any) -> Decision:
         if isinstance(observed, Unknown):
@@ -68,7 +69,7 @@ class SubnetKind:
     kind = "network.subnet"
 
     def observe(self, ctx: Context, target: NetTarget) -> Any:
-        return ctx.cloud.network.find_subnet(target.plan.subnet)
+        return Neutron(ctx.cloud).find_subnet(target.plan.subnet)
 
     def decide(self, target: NetTarget, observed: Any) -> Decision:
         if isinstance(observed, Unknown):
@@ -107,10 +108,10 @@ class RouterKind:
     kind = "network.router"
 
     def observe(self, ctx: Context, target: NetTarget) -> Any:
-        router = ctx.cloud.network.find_router(target.plan.router)
+        router = Neutron(ctx.cloud).find_router(target.plan.router)
         if router is None:
             return None
-        subnet = ctx.cloud.network.find_subnet(target.plan.subnet)
+        subnet = Neutron(ctx.cloud).find_subnet(target.plan.subnet)
         attached = bool(subnet and router_ports_on(ctx, router.id, subnet.id))
         return {"router": router, "attached": attached}
 
@@ -155,10 +156,10 @@ class CephfsRouterKind:
     kind = "network.cephfs-router"
 
     def observe(self, ctx: Context, target: CephfsTarget) -> Any:
-        router = ctx.cloud.network.find_router(target.plan.router)
+        router = Neutron(ctx.cloud).find_router(target.plan.router)
         if router is None:
             return None
-        subnet = ctx.cloud.network.find_subnet(target.subnet)
+        subnet = Neutron(ctx.cloud).find_subnet(target.subnet)
         attached = bool(subnet and router_ports_on(ctx, router.id, subnet.id))
         return {"router": router, "attached": attached}
 
@@ -198,7 +199,7 @@ class CephfsRouteKind:
     kind = "network.cephfs-route"
 
     def observe(self, ctx: Context, target: CephfsTarget) -> Any:
-        router = ctx.cloud.network.find_router(target.main_router)
+        router = Neutron(ctx.cloud).find_router(target.main_router)
         if router is None:
             return None
         return {"router": router, "routes": list(router.routes or [])}
@@ -217,6 +218,8 @@ class CephfsRouteKind:
     def apply(self, ctx: Context, target: CephfsTarget, observed: Any, decision: Decision,
               progress: Progress) -> Any:
         if decision.action is Action.CREATE:
+            # Read just before the write (from the SDK, not this run's listing): the routes
+            # are replaced as a whole.
             router = ctx.cloud.network.find_router(target.main_router)
             routes = [*list(router.routes or []), self._route(target)]
             ctx.cloud.network.update_router(router, routes=routes)

@@ -6,6 +6,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 from typing import Any
 
+from ..cloud.neutron import Neutron
 from ..errors import ConfigError
 from ..plan import Action, Decision
 from .base import Context, Progress, Unknown
@@ -103,7 +104,7 @@ class PreflightKind:
             if conn.compute.find_keypair(needs.keypair, ignore_missing=True) is None:
                 problems.append(f"cluster.keypair: no keypair {needs.keypair!r} (create it with "
                                 "`openstack keypair create --public-key ~/.ssh/id_rsa.pub NAME`)")
-            external = conn.network.find_network(needs.external_network)
+            external = Neutron(conn).find_network(needs.external_network)
             if external is None:
                 problems.append(f"cluster.external_network: no network "
                                 f"{needs.external_network!r}")
@@ -123,7 +124,7 @@ class PreflightKind:
 
         if not needs.provider_network:
             return []
-        provider = ctx.cloud.network.find_network(needs.provider_network)
+        provider = Neutron(ctx.cloud).find_network(needs.provider_network)
         if provider is None:
             return [f"cephfs.router.provider_network: no network {needs.provider_network!r}"]
         if not needs.monitors_gateway:

@@ -262,7 +262,7 @@ class ServerKind:
                 raise CloudError(f"The cephx access rule on share {name} has no key yet; "
                                  "re-run to wait for it.")
             share = target.plan.share(name)
-            monitors, path = cloudinit.split_export(access["export_path"])
+            monitors, path = cloudinit.split_export(manila.export_path(access["share_id"]))
             mounts.append(cloudinit.Mount(name, share.share.mount_path, share.access_level,
                                           share.cephx_id, monitors, path, rules[0].access_key))
         return mounts

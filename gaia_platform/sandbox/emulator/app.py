@@ -87,7 +87,11 @@ class EmulatorApp:
             if fault.get("delay"):
                 time.sleep(float(fault["delay"]))
             if fault.get("status"):
-                raise ApiError(int(fault["status"]), fault.get("message", "Injected fault"))
+                # A rate limiter says when to come back (RFC 9110 section 10.2.3, in seconds).
+                headers = {"Retry-After": str(fault["retry_after"])} \
+                    if "retry_after" in fault else None
+                raise ApiError(int(fault["status"]), fault.get("message", "Injected fault"),
+                               headers)
         adapter = service.url_map.bind_to_environ(request.environ)
         handler: Handler | None = None
         args: Any = {}

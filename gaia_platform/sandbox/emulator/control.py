@@ -4,7 +4,8 @@ GET  /_sandbox/health            liveness
 GET  /_sandbox/requests?since=N  the request log after entry N
 GET  /_sandbox/faults            the fault rules in force
 POST /_sandbox/faults            add a rule (see faults.py); DELETE clears them all
-GET  /_sandbox/config            time scale and durations; POST {"time_scale": x} changes it
+GET  /_sandbox/config            time scale, durations and quotas; POST {"time_scale": x} and/or
+                                 {"quotas": {"sharev2": {"shares": 600}}} changes them
 POST /_sandbox/reset             forget every resource (tokens, clusters, shares, servers)
 """
 
@@ -42,13 +43,33 @@ def answer(state: EmulatorState, request: Request) -> Response:
     if path == "/_sandbox/config":
         if method == "POST":
             update = request.get_json(silent=True) or {}
-            scale = update.get("time_scale")
-            if not isinstance(scale, (int, float)) or scale < 0:
-                return json_response({"error": "time_scale must be a number >= 0"}, 400)
-            state.config.time_scale = float(scale)
+            error = _configure(state, update)
+            if error:
+                return json_response({"error": error}, 400)
         durations = {op: state.config.duration(op) for op in BASE_DURATIONS}
-        return json_response({"time_scale": state.config.time_scale, "durations": durations})
+        return json_response({"time_scale": state.config.time_scale, "durations": durations,
+                              "quotas": state.config.quotas})
     if path == "/_sandbox/reset" and method == "POST":
         state.store.reset()
         return json_response(None, 204)
     return json_response({"error": f"no sandbox control endpoint {method} {path}"}, 404)
+
+
+def _configure(state: EmulatorState, update: dict[str, object]) -> str | None:
+    """Apply a config update; the error text if it is malformed."""
+    if "time_scale" not in update and "quotas" not in update:
+        return "give time_scale and/or quotas"
+    if "time_scale" in update:
+        scale = update["time_scale"]
+        if not isinstance(scale, (int, float)) or scale < 0:
+            return "time_scale must be a number >= 0"
+    quotas = update.get("quotas", {})
+    if not isinstance(quotas, dict) or not all(
+            isinstance(limits, dict) and all(isinstance(v, int) for v in limits.values())
+            for limits in quotas.values()):
+        return "quotas is {service: {resource: integer limit}}"
+    if "time_scale" in update:
+        state.config.time_scale = float(update["time_scale"])  # type: ignore[arg-type]
+    for service, limits in quotas.items():
+        state.config.quotas.setdefault(service, {}).update(limits)
+    return None

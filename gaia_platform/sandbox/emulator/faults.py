@@ -4,7 +4,8 @@ Two kinds of rule:
 
 * HTTP rules (``method``, ``path`` regex, then ``status`` and/or ``delay``) answer matching
   requests with an error in the service's own fault format, or hold them for ``delay`` seconds
-  (long enough for a client to time out);
+  (long enough for a client to time out); ``retry_after`` adds a Retry-After header in seconds
+  (a rate limiter's 429: ``{"path": "/shares", "status": 429, "retry_after": 1, "times": 3}``);
 * outcome rules (``operation`` such as ``magnum.cluster.create``, ``outcome`` such as
   ``CREATE_FAILED``, ``reason``) make the next asynchronous operation of that kind end badly.
 
@@ -36,6 +37,10 @@ class Faults:
             re.compile(rule["path"])
             if "status" not in rule and "delay" not in rule:
                 raise ValueError("an HTTP fault needs 'status' or 'delay'")
+            after = rule.get("retry_after")
+            if after is not None and (not isinstance(after, int) or after < 0 or
+                                      "status" not in rule):
+                raise ValueError("'retry_after' is whole seconds >= 0, with a 'status'")
         stored = {"id": new_id(), "times": 1, **rule}
         with self.store.lock:
             self._rules[stored["id"]] = stored
