@@ -258,8 +258,8 @@ def status(cloud: str, output: str) -> None:
 @cloud_option
 @click.option("--delete-data", is_flag=True,
               help="Also delete every share in the catalogue: the Gaia data shares and all "
-                   "user and notebook storage (never a share another project owns). Asks for "
-                   "confirmation unless --yes.")
+                   "user and notebook storage, every person's home and user shares included "
+                   "(never a share another project owns). Asks for confirmation unless --yes.")
 @click.option("--yes", is_flag=True, help="Confirm --delete-data without asking.")
 @output_option
 @reports_errors
@@ -279,7 +279,7 @@ def delete(cloud: str, delete_data: bool, yes: bool, output: str) -> None:
     _prepare_sandbox_env()
     ctx = open_deployment(cloud).ctx
     if delete_data and not yes:
-        names = ", ".join(s.name for s in ctx.desired.shares if s.owner is None)
+        names = ", ".join(s.name for s in ctx.desired.shares if s.project_owner is None)
         if not sys.stdin.isatty():
             raise ConfigError("--delete-data deletes every share in the catalogue and needs "
                               "confirmation: re-run with --yes, or from a terminal.")
@@ -287,6 +287,157 @@ def delete(cloud: str, delete_data: bool, yes: bool, output: str) -> None:
     result = run_delete(ctx, delete_data=delete_data, progress=Progress(output == "json"))
     emit_json(result) if output == "json" else delete_summary(result)
 
+
+
+# -- people: the users catalogue (gaia_platform/users/) ----------------------------------------
+
+@main.group()
+def users() -> None:
+    """The people of a deployment: the users catalogue (the profile's `users` file), their
+    Zeppelin accounts and their own storage. Each command edits the catalogue, then applies it
+    to the running deployment; a later `platform deploy` finds nothing left to do.
+    """
+
+
+def _users_emit(output: str) -> Any:
+    from .render import event_line
+
+    return (lambda _e: None) if output == "json" else event_line
+
+
+def _show_password(result: dict[str, Any]) -> None:
+    """The one place a password is shown: stdout, once, for the person who asked."""
+    from .console import stdout
+
+    if result.get("password"):
+        user = result["user"] if isinstance(result["user"], str) else result["user"]["name"]
+        stdout.print(f"password of {user} (shown once; it is stored only in the Secret "
+                     "zeppelin-auth):")
+        sys.stdout.write(result["password"] + "\n")
+
+
+@users.command("add")
+@click.argument("name")
+@cloud_option
+@click.option("--role", type=click.Choice(["user", "admin"]), default="user", show_default=True,
+              help="admin: sees every note and manages interpreters.")
+@click.option("--home-gb", type=click.IntRange(min=1), default=None,
+              help="Size of the home share (/home/NAME); default: the catalogue's (10).")
+@click.option("--user-gb", type=click.IntRange(min=1), default=None,
+              help="Size of the user share (/user/NAME); default: the catalogue's (1024).")
+@output_option
+@reports_errors
+def users_add(name: str, cloud: str, role: str, home_gb: int | None, user_gb: int | None,
+              output: str) -> None:
+    """Add NAME: a Zeppelin account with a generated password (printed once, on stdout), a
+    home and a user share mounted only into their own Spark driver and executors. Idempotent."""
+    from .console import emit_json, stdout
+    from .users import manage
+
+    _prepare_sandbox_env()
+    _ensure_sandbox_running(cloud)
+    result = manage.add(cloud, name, role=role, home_gb=home_gb, user_gb=user_gb,
+                        emit=_users_emit(output))
+    if output == "json":
+        emit_json(result)
+    else:
+        _users_table([result["user"]])
+        stdout.print(_applied_line(result))
+        _show_password(result)
+    if result["failed"]:
+        sys.exit(1)
+
+
+@users.command("list")
+@cloud_option
+@output_option
+@reports_errors
+def users_list(cloud: str, output: str) -> None:
+    """The catalogue's people, their shares and whether they have a password."""
+    from .console import emit_json
+    from .users import manage
+
+    _prepare_sandbox_env()
+    result = manage.list_users(cloud)
+    emit_json(result) if output == "json" else _users_table(result["users"])
+
+
+@users.command("remove")
+@click.argument("name")
+@cloud_option
+@click.option("--delete-data", is_flag=True,
+              help="Also delete NAME's home and user shares and ALL DATA in them. Asks for "
+                   "confirmation unless --yes.")
+@click.option("--yes", is_flag=True, help="Confirm --delete-data without asking.")
+@output_option
+@reports_errors
+def users_remove(name: str, cloud: str, delete_data: bool, yes: bool, output: str) -> None:
+    """Remove NAME's account and mounts. Their shares (and data) are kept unless --delete-data
+    is given and confirmed; a later `users add NAME` finds them again."""
+    from .console import Progress, emit_json, stdout
+    from .errors import ConfigError
+    from .users import manage
+
+    _prepare_sandbox_env()
+    if delete_data and not yes:
+        if not sys.stdin.isatty():
+            raise ConfigError(f"--delete-data deletes the home and user shares of {name} and "
+                              "needs confirmation: re-run with --yes, or from a terminal.")
+        click.confirm(f"Delete the home and user shares of {name} and ALL DATA in them?",
+                      abort=True)
+    _ensure_sandbox_running(cloud)
+    result = manage.remove(cloud, name, delete_data=delete_data,
+                           progress=Progress(output == "json"), emit=_users_emit(output))
+    if output == "json":
+        emit_json(result)
+        return
+    stdout.print(_applied_line(result))
+    for line in result["removed"]:
+        stdout.print(f"removed {line}")
+    for share in result["shares_kept"]:
+        stdout.print(f"kept share {share['name']} ({share['size_gb']} GB): its data is intact")
+    for share in result["shares_deleted"]:
+        stdout.print(f"[red]deleted[/red] share {share}")
+
+
+@users.command("reset-password")
+@click.argument("name")
+@cloud_option
+@output_option
+@reports_errors
+def users_reset_password(name: str, cloud: str, output: str) -> None:
+    """Give NAME a new generated password (printed once, on stdout) and restart the Zeppelin
+    server so that it takes effect."""
+    from .console import emit_json
+    from .users import manage
+
+    _prepare_sandbox_env()
+    result = manage.reset_password(cloud, name)
+    emit_json(result) if output == "json" else _show_password(result)
+
+
+def _applied_line(result: dict[str, Any]) -> str:
+    if not result["applied"]:
+        return str(result["note"])
+    if result["failed"]:
+        return f"[red]{len(result['failed'])} step(s) failed[/red]: re-run the same command."
+    changed = result["changed"]
+    return ("applied: " + ", ".join(changed)) if changed else "applied: nothing to change"
+
+
+def _users_table(people: list[dict[str, Any]]) -> None:
+    from rich.table import Table
+
+    from .console import stdout
+
+    table = Table("user", "role", "shares (mount path, access, GB)", "password")
+    for person in people:
+        shares = "\n".join(f"{s['name']}  {s['mount_path']}  {s['access']}  {s['size_gb']}"
+                           for s in person["shares"])
+        state = person.get("password_set")
+        table.add_row(person["name"], str(person["role"]), shares,
+                      "-" if state is None else "set" if state else "missing")
+    stdout.print(table)
 
 
 # -- the Spark-on-Yarn fallback on plain VMs (gaia_platform/yarn/) ------------------------------

@@ -9,7 +9,7 @@ from __future__ import annotations
 import ipaddress
 from dataclasses import dataclass, field
 
-from .profile import Deployment, Share, ShareOwner
+from .profile import Deployment, Share, ShareOwner, User, home_path, user_path
 
 #: Label/metadata key that marks a resource as made by this tool for one deployment.
 OWNER_KEY = "gaia-platform.deployment"
@@ -73,15 +73,27 @@ class SharePlan:
     access_level: str
     pv_name: str
     pvc_name: str
+    #: The person whose storage this is (users catalogue): mounted only into their pods.
+    owner: str | None = None
 
     @property
     def name(self) -> str:
         return self.share.name
 
     @property
-    def owner(self) -> ShareOwner | None:
+    def project_owner(self) -> ShareOwner | None:
         """Set for a share another project owns: read and mounted, never changed."""
         return self.share.owner
+
+
+@dataclass(frozen=True)
+class UserPlan:
+    """One person: their Zeppelin login and the share plans that are theirs alone."""
+
+    name: str
+    role: str
+    #: Names of their shares in DesiredState.shares (home, user, extra data shares).
+    shares: tuple[str, ...]
 
 
 @dataclass(frozen=True)
@@ -97,6 +109,8 @@ class DesiredState:
     csi_secret: str
     csi_app_credential: str
     preflight: dict[str, list[str]] = field(default_factory=dict)
+    #: The users catalogue's people; empty without one (the single ``admin`` account).
+    users: tuple[UserPlan, ...] = ()
     #: What plan should tell the user before any change (labels the driver ignores).
     warnings: tuple[str, ...] = ()
 
@@ -166,6 +180,11 @@ def desired_state(deployment: Deployment) -> DesiredState:
         )
         for share in deployment.catalogue.shares
     )
+    users: list[UserPlan] = []
+    for user in deployment.users.users if deployment.users else []:
+        owned = user_shares(deployment, user)
+        users.append(UserPlan(user.name, user.role, tuple(plan.name for plan in owned)))
+        shares += owned
     return DesiredState(
         deployment=profile.name,
         namespace=profile.kubernetes.namespace,
@@ -190,4 +209,49 @@ def desired_state(deployment: Deployment) -> DesiredState:
             "share_types": [profile.cephfs.share_type],
         },
         warnings=tuple(warnings),
+        users=tuple(users),
     )
+
+
+def home_share_name(deployment: Deployment, user: str) -> str:
+    """``<deployment>-home-<user>``, as gaia-dmp named them (create-user-tools.sh)."""
+    return f"{deployment.profile.name}-home-{user}"
+
+
+def user_share_name(deployment: Deployment, user: str) -> str:
+    return f"{deployment.profile.name}-user-{user}"
+
+
+def user_shares(deployment: Deployment, user: User) -> tuple[SharePlan, ...]:
+    """A person's shares: home and user storage (read-write) and their own data shares
+    (read-only), each with its own cephx rule, volume and claim."""
+    profile = deployment.profile
+    base = prefix(deployment)
+    shares = [
+        Share(name=home_share_name(deployment, user.name), size_gb=user.home_gb,
+              access="rw", mount_path=home_path(user.name), purpose="user",
+              description=f"home of {user.name}"),
+        Share(name=user_share_name(deployment, user.name), size_gb=user.user_gb,
+              access="rw", mount_path=user_path(user.name), purpose="user",
+              description=f"working space of {user.name}"),
+    ]
+    plans = [
+        SharePlan(share=share, share_type=profile.cephfs.share_type,
+                  availability_zone=profile.cephfs.availability_zone,
+                  cephx_id=f"{base}-{share.name}", access_level="rw",
+                  pv_name=f"{base}-{share.name}", pvc_name=share.name, owner=user.name)
+        for share in shares
+    ]
+    for extra in user.data_shares:
+        share = Share(name=extra.name, size_gb=extra.size_gb, access="ro",
+                      mount_path=extra.mount_path, purpose="data",
+                      description=extra.description)
+        # The same Manila share may be another person's too: rule, volume and claim are
+        # this person's own.
+        own = f"{user.name}-{extra.name}".lower()
+        plans.append(SharePlan(
+            share=share, share_type=profile.cephfs.share_type,
+            availability_zone=profile.cephfs.availability_zone,
+            cephx_id=f"{base}-{own}", access_level=profile.cephfs.data_access_level,
+            pv_name=f"{base}-{own}", pvc_name=own, owner=user.name))
+    return tuple(plans)

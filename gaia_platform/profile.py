@@ -180,6 +180,9 @@ class KubernetesSpec(Strict):
     namespace: Name = "gaia"
     #: The Zeppelin release the notebook service runs (the charts support each of these).
     zeppelin_version: Literal["0.9.0", "0.10.1", "0.11.2", "0.12.0"] = "0.9.0"
+    #: An interpreter (a person's Spark driver, and so its executors) idle this long is
+    #: stopped (Zeppelin's TimeoutLifecycleManager); it starts again at the next paragraph.
+    interpreter_idle_minutes: int = Field(default=60, ge=1, le=10080)
 
 
 # The web entry point's upstream charts, pinned:
@@ -298,7 +301,8 @@ class YarnSpec(Strict):
     https_cidr: str = Field(default="0.0.0.0/0", pattern=CIDR)
     #: SSH to the gateway from this range; none when unset.
     ssh_cidr: str | None = Field(default=None, pattern=CIDR)
-    #: Zeppelin accounts; passwords are generated on the gateway at first boot.
+    #: Zeppelin accounts when the profile has no users catalogue (else its people); passwords
+    #: are generated on the gateway at first boot.
     zeppelin_users: list[Annotated[str, Field(pattern=r"^[a-z][a-z0-9_-]{0,31}$")]] = Field(
         default=["admin"], min_length=1)
     software: YarnSoftware = YarnSoftware()
@@ -339,11 +343,23 @@ class Profile(Strict):
     yarn: YarnSpec | None = None
     #: The share catalogue, relative to this profile file.
     shares: str = "../../manila/shares.yaml"
+    #: The users catalogue, beside the share catalogue (relative to its folder). Without it,
+    #: or while it lists nobody, the deployment has one ``admin`` account and only the share
+    #: catalogue's storage (no per-user storage). `platform users add` creates the file.
+    users: str | None = None
 
     @property
     def magnum(self) -> ClusterSpec | None:
         """The Magnum cluster spec, or None when the cluster is made elsewhere."""
         return self.cluster if isinstance(self.cluster, ClusterSpec) else None
+
+
+def absolute_mount_path(value: str) -> str:
+    if not value.startswith("/") or value.rstrip("/") in ("", "/"):
+        raise ValueError("must be an absolute path below /")
+    if re.search(r"(^|/)\.\.?(/|$)", value):
+        raise ValueError("must not contain . or .. components")
+    return value.rstrip("/")
 
 
 class ShareOwner(Strict):
@@ -378,11 +394,7 @@ class Share(Strict):
     @field_validator("mount_path")
     @classmethod
     def _absolute(cls, value: str) -> str:
-        if not value.startswith("/") or value.rstrip("/") in ("", "/"):
-            raise ValueError("must be an absolute path below /")
-        if re.search(r"(^|/)\.\.?(/|$)", value):
-            raise ValueError("must not contain . or .. components")
-        return value.rstrip("/")
+        return absolute_mount_path(value)
 
     @model_validator(mode="after")
     def _data_is_read_only(self) -> Share:
@@ -416,6 +428,67 @@ class Catalogue(Strict):
         return self
 
 
+#: A person's account name: a Zeppelin login, a Linux account on the Yarn fallback and part of
+#: Kubernetes and Manila names (claims, ConfigMap keys, shares), so a DNS label of at most 32
+#: characters (useradd's limit) starting with a letter.
+USER_NAME = r"^[a-z]([a-z0-9-]{0,30}[a-z0-9])?$"
+
+
+class UserDataShare(Strict):
+    """A data share only this person sees, read-only (found by name, created empty if
+    missing, like the catalogue's data shares)."""
+
+    name: Annotated[str, Field(pattern=r"^[A-Za-z0-9][A-Za-z0-9._-]{0,62}$")]
+    size_gb: int = Field(ge=1)
+    mount_path: str
+    description: str = ""
+
+    @field_validator("mount_path")
+    @classmethod
+    def _absolute(cls, value: str) -> str:
+        return absolute_mount_path(value)
+
+
+class User(Strict):
+    name: Annotated[str, Field(pattern=USER_NAME)]
+    #: admin: sees every note and manages interpreters; user: their own notes only.
+    role: Literal["user", "admin"] = "user"
+    #: The home share, mounted read-write at /home/<name> (only into this person's pods).
+    home_gb: int = Field(default=10, ge=1)
+    #: The user share (working data), mounted read-write at /user/<name>.
+    user_gb: int = Field(default=1024, ge=1)
+    data_shares: list[UserDataShare] = []
+    #: Yarn fallback: how many applications (Spark sessions) this person may run at once;
+    #: default: the profile's yarn.scheduler.max_apps_per_user.
+    yarn_max_apps: int | None = Field(default=None, ge=1)
+
+
+class UsersCatalogue(Strict):
+    users: list[User] = []
+
+    @model_validator(mode="after")
+    def _unique(self) -> UsersCatalogue:
+        seen: set[str] = set()
+        for user in self.users:
+            if user.name in seen:
+                raise ValueError(f"two users are named {user.name!r}")
+            seen.add(user.name)
+        if self.users and not any(user.role == "admin" for user in self.users):
+            raise ValueError("no user has role: admin (someone must manage the service)")
+        return self
+
+    def find(self, name: str) -> User | None:
+        return next((user for user in self.users if user.name == name), None)
+
+
+def home_path(user: str) -> str:
+    return f"/home/{user}"
+
+
+def user_path(user: str) -> str:
+    return f"/user/{user}"
+
+
 class Deployment(Strict):
     """A profile with its catalogue: everything a plan is computed from."""
 
@@ -423,6 +496,9 @@ class Deployment(Strict):
     catalogue: Catalogue
     profile_path: Path
     catalogue_path: Path
+    #: The users catalogue, when the profile names one (else: the single ``admin`` account).
+    users: UsersCatalogue | None = None
+    users_path: Path | None = None
 
 
 def resolve_profile_path(cloud: str) -> Path:
@@ -491,5 +567,58 @@ def load(cloud: str) -> Deployment:
         catalogue = Catalogue.model_validate(raw_catalogue)
     except ValidationError as exc:
         raise _explain(catalogue_path, exc) from exc
+    users_path = users = None
+    if profile.users is not None:
+        users_path = (catalogue_path.parent / profile.users).resolve()
+        users = load_users(users_path, profile_path)
+        _check_user_paths(users, users_path, catalogue, catalogue_path)
     return Deployment(profile=profile, catalogue=catalogue, profile_path=profile_path,
-                      catalogue_path=catalogue_path)
+                      catalogue_path=catalogue_path, users=users, users_path=users_path)
+
+
+def load_users(path: Path, profile_path: Path) -> UsersCatalogue:
+    """The users catalogue named by ``users`` in the profile (a missing file: no users yet)."""
+    if not path.exists():
+        return UsersCatalogue()
+    raw = _read_yaml(path)
+    if raw is None:
+        raw = {}
+    if not isinstance(raw, dict):
+        raise ConfigError(f"{path} (the users catalogue named by 'users' in {profile_path}) "
+                          "must be a YAML mapping with a 'users' list.")
+    try:
+        return UsersCatalogue.model_validate(raw)
+    except ValidationError as exc:
+        raise _explain(path, exc) from exc
+
+
+def _check_user_paths(users: UsersCatalogue, users_path: Path, catalogue: Catalogue,
+                      catalogue_path: Path) -> None:
+    """Per-user mounts must not collide with the share catalogue's. A legacy ``user`` share
+    may contain them (/user holds /user/<name>): it keeps working while people move."""
+    shared = {share.mount_path: share for share in catalogue.shares}
+    shared_names = {share.name for share in catalogue.shares}
+    for index, user in enumerate(users.users):
+        own = [("home_gb", home_path(user.name)), ("user_gb", user_path(user.name))]
+        own += [(f"data_shares.{i}.mount_path", extra.mount_path)
+                for i, extra in enumerate(user.data_shares)]
+        paths = [path for _, path in own]
+        for field_name, path in own:
+            if paths.count(path) > 1:
+                raise ConfigError(f"{users_path} has an invalid field: users.{index}."
+                                  f"{field_name}: {path} is mounted twice for {user.name}. "
+                                  "Fix the file and re-run.")
+            for mount, share in shared.items():
+                inside = path == mount or path.startswith(mount + "/") \
+                    or mount.startswith(path + "/")
+                if inside and not (share.purpose == "user" and path.startswith(mount + "/")):
+                    raise ConfigError(
+                        f"{users_path} has an invalid field: users.{index}.{field_name}: "
+                        f"{user.name}'s mount {path} collides with share {share.name} at "
+                        f"{mount} in {catalogue_path}. Move one of them and re-run.")
+        for i, extra in enumerate(user.data_shares):
+            if extra.name in shared_names:
+                raise ConfigError(
+                    f"{users_path} has an invalid field: users.{index}.data_shares.{i}.name: "
+                    f"{extra.name} is already in {catalogue_path} (mounted for everyone). "
+                    "List a share in one catalogue only.")

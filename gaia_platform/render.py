@@ -120,9 +120,9 @@ def delete_summary(result: dict[str, Any]) -> None:
     if not result["removed"]:
         stdout.print("nothing to remove")
     for share in result["shares_kept"]:
-        if "owner" in share:
+        if "owner_project" in share:
             stdout.print(f"[green]untouched[/green] share {share['name']} of project "
-                         f"{share['owner']} ({share['purpose']})")
+                         f"{share['owner_project']} ({share['purpose']})")
             continue
         stdout.print(f"[green]kept[/green] share {share['name']} ({share['purpose']}, "
                      f"{share['size_gb']} GB, id {share['id']})")

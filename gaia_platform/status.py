@@ -46,14 +46,16 @@ def collect(ctx: Context) -> dict[str, Any]:
     def share_entry(plan: SharePlan) -> dict[str, Any]:
         # The share from the run's one share listing; its rules are Manila's one call per share.
         # A share another project owns is read with that project's credentials instead.
-        share = manila.find_share(plan.name) if plan.owner is None else None
+        share = manila.find_share(plan.name) if plan.project_owner is None else None
         entry: dict[str, Any] = {"name": plan.name, "purpose": plan.share.purpose,
                                  "mount_path": plan.share.mount_path,
-                                 "catalogue_size_gb": plan.share.size_gb, "exists": False}
-        if plan.owner is not None:  # read with its owner's credentials
+                                 "catalogue_size_gb": plan.share.size_gb, "exists": False,
+                                 # whose storage it is (users catalogue); null: everyone's
+                                 "owner": plan.owner}
+        if plan.project_owner is not None:  # read with its owning project's credentials
             from .steps.manila import read_external
 
-            entry["owner"] = plan.owner.project
+            entry["owner_project"] = plan.project_owner.project
             found = read_external(ctx, plan)
             found.pop("access_id", None)
             if "share_id" in found:

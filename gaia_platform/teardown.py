@@ -71,10 +71,11 @@ def delete(ctx: Context, *, delete_data: bool, progress: Progress) -> dict[str, 
 
     # 3. This deployment's access rules and the CSI driver's application credential.
     manila = Manila(conn)
-    kept, deleted_shares = [], []
+    kept: list[dict[str, Any]] = []
+    deleted_shares: list[str] = []
     for plan in desired.shares:
-        if plan.owner is not None:  # another project's share and rule: never touched
-            kept.append({"name": plan.name, "owner": plan.owner.project,
+        if plan.project_owner is not None:  # another project's share and rule: untouched
+            kept.append({"name": plan.name, "owner_project": plan.project_owner.project,
                          "purpose": plan.share.purpose})
             continue
         share = manila.find_share(plan.name)
@@ -83,9 +84,10 @@ def delete(ctx: Context, *, delete_data: bool, progress: Progress) -> dict[str, 
         if manila.deny_cephx(share.id, plan.cephx_id):
             removed.append(f"access rule {plan.cephx_id} on share {plan.name}")
         if delete_data:
-            manila.delete_share(share.id)
-            deleted_shares.append(plan.name)
-        else:
+            if plan.name not in deleted_shares:  # two people may list the same data share
+                manila.delete_share(share.id)
+                deleted_shares.append(plan.name)
+        elif plan.name not in (k["name"] for k in kept):
             kept.append({"name": plan.name, "id": share.id, "purpose": plan.share.purpose,
                          "size_gb": share.size})
     for cred in conn.identity.application_credentials(user=conn.current_user_id):
@@ -133,7 +135,8 @@ def _owner_credentials(ctx: Context) -> list[str]:
     from .cloud.connection import NoCredentials
 
     removed = []
-    owners = {p.owner.cloud: p.owner for p in ctx.desired.shares if p.owner is not None}
+    owners = {p.project_owner.cloud: p.project_owner for p in ctx.desired.shares
+              if p.project_owner is not None}
     for owner in owners.values():
         name = f"{ctx.desired.csi_app_credential}-{owner.project}"[:64]
         try:

@@ -84,15 +84,33 @@ def share_volume_name(share: SharePlan) -> str:
     Catalogue names may hold capitals, dots and underscores; volume names may not, and Spark
     splits its volume property names on dots.
     """
-    name = re.sub(r"[^a-z0-9-]+", "-", share.name.lower()).strip("-")
+    # A person's claim names them too (their own data share may be someone else's as well).
+    source = share.pvc_name if share.owner else share.name
+    name = re.sub(r"[^a-z0-9-]+", "-", source.lower()).strip("-")
     return name[:_VOLUME_NAME_MAX].rstrip("-")
 
 
 def share_mounts(deployment: Deployment, desired: DesiredState) -> list[dict[str, Any]]:
-    """Every share as the charts' ``shares`` list, in catalogue order."""
+    """Every share everyone sees, as the charts' ``shares`` list, in catalogue order (a
+    person's own shares are in ``users``, see user_mounts)."""
+    return _mounts(deployment, [plan for plan in desired.shares if plan.owner is None])
+
+
+def user_mounts(deployment: Deployment, desired: DesiredState) -> list[dict[str, Any]]:
+    """The charts' ``users`` list: each person's roles and the shares only their interpreter
+    (Spark driver) and executors mount."""
+    by_name = {(plan.owner, plan.name): plan for plan in desired.shares if plan.owner}
+    _mounts(deployment, list(desired.shares))  # volume names must be unique across everyone
+    return [{"name": user.name, "roles": [user.role],
+             "shares": _mounts(deployment, [by_name[(user.name, share)]
+                                            for share in user.shares])}
+            for user in desired.users]
+
+
+def _mounts(deployment: Deployment, plans: list[SharePlan]) -> list[dict[str, Any]]:
     mounts: list[dict[str, Any]] = []
     seen: dict[str, str] = {}
-    for plan in desired.shares:
+    for plan in plans:
         volume = share_volume_name(plan)
         if volume in seen:
             raise ConfigError(
@@ -135,10 +153,20 @@ def zeppelin_values(deployment: Deployment, desired: DesiredState, *,
     key ``admin`` holding the password (see AUTH_SECRET)."""
     _check_version(zeppelin_version)
     notebooks = _notebook_share(desired)
+    users = user_mounts(deployment, desired)
+    interpreter: dict[str, Any] = {
+        "serviceAccountName": names.driver_service_account,
+        "idleTimeout": {"seconds": deployment.profile.kubernetes.interpreter_idle_minutes * 60},
+    }
+    if users:
+        # One Spark driver per person, shared by their notes (separate sessions): the group
+        # id is then "spark-<user>", which tells the interpreter spec whose storage to mount
+        # (see charts/zeppelin/templates/interpreter/_helpers-spec.tpl).
+        interpreter["binding"] = {"perNote": "scoped", "perUser": "isolated"}
     return {
         "fullnameOverride": names.zeppelin_release,
         "zeppelinVersion": zeppelin_version,
-        "interpreter": {"serviceAccountName": names.driver_service_account},
+        "interpreter": interpreter,
         "spark": {
             "executorPodTemplate": {"configMap": names.pod_template_configmap},
             "executorShareMounts": executor_share_mounts,
@@ -152,8 +180,10 @@ def zeppelin_values(deployment: Deployment, desired: DesiredState, *,
         },
         "auth": {
             "existingSecret": auth_secret,
-            "users": [{"name": ADMIN_USER, "roles": ["admin"]}],
+            "users": [{"name": user["name"], "roles": user["roles"]} for user in users]
+            or [{"name": ADMIN_USER, "roles": ["admin"]}],
         },
+        "users": [{"name": user["name"], "shares": user["shares"]} for user in users],
         "networkPolicy": {
             "executorPodLabels": {
                 "app.kubernetes.io/name": "spark-executor",
@@ -174,6 +204,9 @@ def executor_values(deployment: Deployment, desired: DesiredState, *,
     return {
         "fullnameOverride": names.executor_release,
         "shares": shares,
+        # Each person's executors get their own pod template, with their own shares.
+        "users": [{"name": user["name"], "shares": user["shares"]}
+                  for user in user_mounts(deployment, desired)],
         "driver": {
             "podLabels": {
                 "app.kubernetes.io/name": "zeppelin",

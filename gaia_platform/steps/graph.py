@@ -5,7 +5,7 @@ from __future__ import annotations
 import dataclasses
 from typing import Any
 
-from ..desired import CSI_DRIVER, DesiredState
+from ..desired import CSI_DRIVER, DesiredState, SharePlan
 from ..helm import charts
 from ..helm import csi as csi_charts
 from ..helm import values as chart_values
@@ -70,6 +70,12 @@ from .zeppelin import (
 )
 
 
+def share_key(share: SharePlan) -> str:
+    """The step-id suffix of a share's rule, volume and claim: its name, or for a person's own
+    data share their claim's name (the same share may be several people's)."""
+    return share.pvc_name if share.owner and share.share.purpose == "data" else share.name
+
+
 def deploy_graph(deployment: Deployment, desired: DesiredState) -> list[Node[Any]]:
     profile = deployment.profile
     spec = profile.magnum
@@ -87,13 +93,16 @@ def deploy_graph(deployment: Deployment, desired: DesiredState) -> list[Node[Any
         )
     # Shares another project owns are checked first: when one is missing (or its rule is),
     # preflight does not pass and nothing is made.
-    external = [Node(f"manila.access/{s.name}", ExternalShareKind(), s.name, ExternalTarget(s))
-                for s in desired.shares if s.owner is not None]
+    # (one check per share, however many people's volumes it backs)
+    external = list({s.name: Node(f"manila.access/{s.name}", ExternalShareKind(), s.name,
+                                  ExternalTarget(s))
+                     for s in desired.shares if s.project_owner is not None}.values())
     preflight = Node("preflight", PreflightKind(), "cloud resources and quotas", PreflightTarget(
         profile_file=str(deployment.profile_path), cluster=needs,
         share_type=profile.cephfs.share_type,
         # Shares another project owns are never made, so never counted.
-        own_shares=tuple((s.name, s.share.size_gb) for s in desired.shares if s.owner is None),
+        own_shares=tuple((s.name, s.share.size_gb) for s in desired.shares
+                         if s.project_owner is None),
     ), tuple(n.id for n in external))
     nodes: list[Node[Any]] = [*external, preflight]
     volume_deps: tuple[str, ...] = ()
@@ -151,7 +160,8 @@ def deploy_graph(deployment: Deployment, desired: DesiredState) -> list[Node[Any
             desired.csi_secret, desired.namespace, desired.csi_app_credential,
             desired.deployment), ("kube.namespace",)),
     ]
-    owners = {s.owner.cloud: s.owner for s in desired.shares if s.owner is not None}
+    owners = {s.project_owner.cloud: s.project_owner for s in desired.shares
+              if s.project_owner is not None}
     for owner in owners.values():
         # The node plugin reads another project's share and rule with the PV's secret.
         secret = desired.owner_secret(owner)
@@ -160,36 +170,42 @@ def deploy_graph(deployment: Deployment, desired: DesiredState) -> list[Node[Any
                                           f"{desired.csi_app_credential}-{owner.project}"[:64],
                                           desired.deployment, owner.access()),
                           ("kube.namespace",)))
+    share_steps: set[str] = set()
     for share in desired.shares:
-        share_step, access_step = f"manila.share/{share.name}", f"manila.access/{share.name}"
-        if share.owner is not None:
+        key = share_key(share)
+        share_step, access_step = f"manila.share/{share.name}", f"manila.access/{key}"
+        if share.project_owner is not None:
             # Owned by another project: one read-only check stands for share and access.
-            secret = desired.owner_secret(share.owner)
-            volume = VolumeTarget(share, desired.namespace, desired.deployment, access_step,
+            check = f"manila.access/{share.name}"
+            secret = desired.owner_secret(share.project_owner)
+            volume = VolumeTarget(share, desired.namespace, desired.deployment, check,
                                   secret, driver_step="kube.csi-driver",
                                   planned_driver_version=driver[-1].target.pinned_version)
             nodes += [
-                Node(f"kube.pv/{share.name}", PersistentVolumeKind(), share.pv_name, volume,
-                     (access_step, "kube.csi-driver", f"kube.csi-secret/{share.owner.cloud}",
-                      *volume_deps)),
-                Node(f"kube.pvc/{share.name}", PersistentVolumeClaimKind(), share.pvc_name,
-                     volume, (f"kube.pv/{share.name}", "kube.namespace")),
+                Node(f"kube.pv/{key}", PersistentVolumeKind(), share.pv_name, volume,
+                     (check, "kube.csi-driver",
+                      f"kube.csi-secret/{share.project_owner.cloud}", *volume_deps)),
+                Node(f"kube.pvc/{key}", PersistentVolumeClaimKind(), share.pvc_name,
+                     volume, (f"kube.pv/{key}", "kube.namespace")),
             ]
             continue
         volume = VolumeTarget(share, desired.namespace, desired.deployment, access_step,
                               desired.csi_secret, driver_step="kube.csi-driver",
                               planned_driver_version=driver[-1].target.pinned_version)
-        nodes += [
+        if share_step not in share_steps:  # two people may have the same data share
+            share_steps.add(share_step)
             # Shares depend only on preflight: they are made while Magnum builds the cluster.
-            Node(share_step, ShareKind(), share.name, ShareTarget(share), ("preflight",)),
+            nodes.append(Node(share_step, ShareKind(), share.name, ShareTarget(share),
+                              ("preflight",)))
+        nodes += [
             Node(access_step, AccessKind(), share.cephx_id, AccessTarget(share, share_step),
                  (share_step,)),
-            Node(f"kube.pv/{share.name}", PersistentVolumeKind(), share.pv_name, volume,
+            Node(f"kube.pv/{key}", PersistentVolumeKind(), share.pv_name, volume,
                  (access_step, "kube.csi-driver", "kube.csi-secret", *volume_deps)),
-            Node(f"kube.pvc/{share.name}", PersistentVolumeClaimKind(), share.pvc_name, volume,
-                 (f"kube.pv/{share.name}", "kube.namespace")),
+            Node(f"kube.pvc/{key}", PersistentVolumeClaimKind(), share.pvc_name, volume,
+                 (f"kube.pv/{key}", "kube.namespace")),
         ]
-    claims = tuple(f"kube.pvc/{share.name}" for share in desired.shares)
+    claims = tuple(f"kube.pvc/{share_key(share)}" for share in desired.shares)
     names = chart_values.Names()
     executor, zeppelin = chart_values.releases(
         deployment, desired, names=names,
@@ -202,7 +218,8 @@ def deploy_graph(deployment: Deployment, desired: DesiredState) -> list[Node[Any
     nodes += [
         Node("kube.zeppelin-auth", ZeppelinAuthKind(), chart_values.AUTH_SECRET, AuthTarget(
             chart_values.AUTH_SECRET, desired.namespace, chart_values.ADMIN_USER,
-            desired.deployment), ("kube.namespace",)),
+            desired.deployment, tuple(user.name for user in desired.users)),
+             ("kube.namespace",)),
         Node(f"helm.release/{executor.name}", HelmReleaseKind(), executor.name,
              ReleaseTarget(executor.name, executor.chart, desired.namespace, executor.values),
              ("kube.namespace", *claims)),

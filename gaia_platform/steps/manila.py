@@ -152,7 +152,7 @@ def read_external(ctx: Context, plan: SharePlan) -> dict[str, Any]:
     with that project's credentials. Read-only: nothing there is created, changed or deleted."""
     from ..cloud.connection import NoCredentials
 
-    owner = plan.owner
+    owner = plan.project_owner
     assert owner is not None
     try:
         manila = Manila(ctx.owner_cloud(owner.access()))
@@ -200,7 +200,7 @@ class ExternalShareKind:
         return read_external(ctx, target.share)
 
     def decide(self, target: ExternalTarget, observed: Any) -> Decision:
-        owner = target.share.owner
+        owner = target.share.project_owner
         assert owner is not None
         where = f"in project {owner.project} (clouds.yaml entry {owner.cloud}), rule " \
                 f"{owner.access_rule}; never changed by deploy"
@@ -216,8 +216,9 @@ class ExternalShareKind:
               progress: Progress) -> Any:
         if isinstance(observed, Unknown) or "problem" in observed:
             why = observed.why if isinstance(observed, Unknown) else observed["problem"]
+            owner = target.share.project_owner
             raise CloudError(f"Data share {target.share.name} (catalogue entry with owner "
-                             f"{target.share.owner.project if target.share.owner else '?'}) "
+                             f"{owner.project if owner else '?'}) "
                              f"cannot be mounted: {why}. Nothing was changed in that "
                              "project; fix it there or in the catalogue, then re-run deploy.")
         return {"share_id": observed["share_id"], "access_id": observed["access_id"],

@@ -2,14 +2,13 @@
 
 from __future__ import annotations
 
-import base64
-import secrets
 from dataclasses import dataclass
 from typing import Any
 
 from ..desired import OWNER_KEY
 from ..helm.charts import ChartRef
 from ..plan import Action, Decision
+from ..users.passwords import encoded, new_password, users_with_password
 from .base import Context, Progress, Unknown
 from .kube import core_api, read_or_absent, when_missing
 
@@ -20,10 +19,18 @@ class AuthTarget:
     namespace: str
     user: str
     deployment: str
+    #: Everyone who logs in (users catalogue); empty: ``user`` alone.
+    users: tuple[str, ...] = ()
+
+    @property
+    def everyone(self) -> tuple[str, ...]:
+        return self.users or (self.user,)
 
 
 class ZeppelinAuthKind:
-    """No default password: one is generated once and kept only in a Kubernetes Secret."""
+    """No default password: one is generated once per user and kept only in a Kubernetes
+    Secret. An existing password is never replaced here (``platform users reset-password``
+    does that, and shows the new one)."""
 
     kind = "kube.zeppelin-auth"
 
@@ -35,20 +42,25 @@ class ZeppelinAuthKind:
         missing = when_missing(observed, "login secret")
         if missing:
             return Decision(missing.action, f"{missing.reason}: a password will be generated")
-        if target.user not in (observed.data or {}):
-            return Decision(Action.UPDATE, f"no password for user {target.user}")
+        lacking = [user for user in target.everyone
+                   if user not in users_with_password(observed)]
+        if lacking:
+            return Decision(Action.UPDATE, f"no password for user(s) {', '.join(lacking)}",
+                            {"users": lacking})
         return Decision(Action.NOOP, "present")
 
     def apply(self, ctx: Context, target: AuthTarget, observed: Any, decision: Decision,
               progress: Progress) -> Any:
         if decision.action is Action.NOOP:
             return {"secret": target.secret}
-        password = secrets.token_urlsafe(18)
+        have = set() if observed is None or isinstance(observed, Unknown) \
+            else users_with_password(observed)
+        passwords = {user: new_password() for user in target.everyone if user not in have}
         body = {
             "metadata": {"name": target.secret, "namespace": target.namespace,
                          "labels": {OWNER_KEY: target.deployment}},
             "type": "Opaque",
-            "data": {target.user: base64.b64encode(password.encode()).decode()},
+            "data": encoded(passwords),
         }
         core = core_api(ctx)
         if decision.action is Action.CREATE:
@@ -56,9 +68,11 @@ class ZeppelinAuthKind:
         else:
             core.patch_namespaced_secret(target.secret, target.namespace,
                                          {"data": body["data"]})
-        progress(f"generated the Zeppelin password of user {target.user}; read it with: "
-                 f"kubectl -n {target.namespace} get secret {target.secret} "
-                 f"-o jsonpath='{{.data.{target.user}}}' | base64 -d")
+        for user in passwords:
+            progress(f"generated the Zeppelin password of user {user}; show it once with "
+                     f"`platform users reset-password {user}` (which replaces it), or read it "
+                     f"with: kubectl -n {target.namespace} get secret {target.secret} "
+                     f"-o jsonpath='{{.data.{user}}}' | base64 -d")
         return {"secret": target.secret}
 
 

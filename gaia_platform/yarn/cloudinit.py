@@ -23,7 +23,7 @@ from .sizing import Sizing
 
 #: The service account that runs Yarn and Zeppelin on every node, with the same uid
 #: everywhere so that files on the shared CephFS mean the same owner on each node.
-SERVICE_USER = "gaia"
+SERVICE_USER = hadoop.SERVICE_USER
 SERVICE_UID = 1500
 #: Nova refuses user-data longer than this (base64-encoded).
 NOVA_USER_DATA_MAX = 65535
@@ -125,7 +125,13 @@ def setup_env(plan: YarnPlan, vm: VmPlan, mounts: list[Mount]) -> str:
     lines.append("MOUNTS=(" + " ".join(q(m.mount_path) for m in mounts) + ")")
     if vm.role == "gateway":
         lines.append(f"STAGING={q(spark.staging_dir(plan))}")
-        lines.append("ZEPPELIN_USERS=(" + " ".join(plan.spec.zeppelin_users) + ")")
+        lines.append("ZEPPELIN_USERS=(" + " ".join(f"{name}:{role}" for name, role
+                                                   in plan.zeppelin_accounts) + ")")
+    # Each person's own shares on this node: "uid:path" (owned by them, group-writable by the
+    # service user, as whom Yarn runs every executor).
+    owned = [f"{user.uid}:{plan.share(name).share.mount_path}"
+             for user in plan.users for name in user.shares if name in vm.mounts]
+    lines.append("OWNED=(" + " ".join(q(entry) for entry in owned) + ")")
     return "\n".join(lines) + "\n"
 
 
@@ -169,6 +175,10 @@ if [ "${#MOUNTS[@]}" -gt 0 ]; then
         mountpoint -q "$path" || { echo "CephFS share not mounted at $path"; exit 1; }
     done
 fi
+for entry in "${OWNED[@]}"; do
+    chown "${entry%%:*}:$SERVICE_USER" "${entry#*:}"
+    chmod 2770 "${entry#*:}"
+done
 
 systemctl daemon-reload
 case "$ROLE" in
@@ -182,7 +192,6 @@ gateway)
     if [ ! -s /etc/zeppelin/conf/shiro.ini ]; then
         # Zeppelin accounts: passwords made here, readable by root only, never sent anywhere.
         umask 077
-        role=admin
         {
             echo "[main]"
             echo "sessionManager = org.apache.shiro.web.session.mgt.DefaultWebSessionManager"
@@ -190,11 +199,11 @@ gateway)
             echo "securityManager.sessionManager.globalSessionTimeout = 86400000"
             echo "shiro.loginUrl = /api/login"
             echo "[users]"
-            for user in "${ZEPPELIN_USERS[@]}"; do
+            for entry in "${ZEPPELIN_USERS[@]}"; do
+                user=${entry%%:*}
                 password=$(openssl rand -base64 24 | tr -d '/+=')
-                echo "$user = $password, $role"
+                echo "$user = $password, ${entry##*:}"
                 echo "$user $password" >>/root/zeppelin-users.txt
-                role=user
             done
             echo "[roles]"
             echo "admin = *"
@@ -322,7 +331,8 @@ def document(plan: YarnPlan, vm: VmPlan, sizing: Sizing, mounts: list[Mount]
         "packages": packages(plan, vm),
         "users": ["default", {"name": SERVICE_USER, "uid": SERVICE_UID,
                               "gecos": "gaia-platform services", "shell": "/bin/bash",
-                              "homedir": f"/var/lib/{SERVICE_USER}", "lock_passwd": True}],
+                              "homedir": f"/var/lib/{SERVICE_USER}", "lock_passwd": True},
+                  *people_accounts(plan, vm)],
         "write_files": [
             _file("/etc/hosts", hosts_file(plan)),
             _file("/etc/gaia/yarn.env", setup_env(plan, vm, mounts)),
@@ -332,6 +342,17 @@ def document(plan: YarnPlan, vm: VmPlan, sizing: Sizing, mounts: list[Mount]
         ],
         "runcmd": [["/etc/gaia/yarn-setup.sh"]],
     }
+
+
+def people_accounts(plan: YarnPlan, vm: VmPlan) -> list[dict[str, Any]]:
+    """A locked Linux account per person on the nodes that mount their shares; their home is
+    their home share (mounted by the setup script, so not made here: cloud-init's users
+    module, cc_users_groups, key no_create_home)."""
+    if not vm.mounts:
+        return []
+    return [{"name": user.name, "uid": user.uid, "gecos": f"gaia-platform user {user.name}",
+             "shell": "/bin/bash", "homedir": f"/home/{user.name}", "no_create_home": True,
+             "lock_passwd": True} for user in plan.users]
 
 
 class _Dumper(yaml.SafeDumper):

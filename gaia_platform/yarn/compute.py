@@ -253,7 +253,7 @@ class ServerKind:
         mounts = []
         for name, step in zip(target.vm.mounts, target.access_steps, strict=True):
             access = ctx.result(step)
-            owner = target.plan.share(name).owner
+            owner = target.plan.share(name).project_owner
             # Another project's share is read with that project's credentials.
             manila = Manila(ctx.owner_cloud(owner.access()) if owner else ctx.cloud)
             rules = [r for r in manila.access_rules(access["share_id"])

@@ -68,7 +68,7 @@ def yarn_graph(plan: YarnPlan) -> list[Node[Any]]:
     # Shares another project owns are checked first: a missing one stops the run before
     # preflight lets anything be made (their rules are used, never changed).
     external = [Node(f"yarn.access/{s.name}", ExternalShareKind(), s.name, ExternalTarget(s))
-                for s in plan.shares if s.owner is not None]
+                for s in plan.shares if s.project_owner is not None]
     nodes: list[Node[Any]] = [
         *external,
         Node(PREFLIGHT, PreflightKind(), "cloud resources and quotas", PreflightTarget(
@@ -106,7 +106,7 @@ def yarn_graph(plan: YarnPlan) -> list[Node[Any]]:
     for share in plan.shares:
         share_step = f"manila.share/{share.name}"
         access_step[share.name] = f"yarn.access/{share.name}"
-        if share.owner is not None:  # checked above
+        if share.project_owner is not None:  # checked above
             continue
         nodes += [
             Node(share_step, ShareKind(), share.name, ShareTarget(share), (PREFLIGHT,)),

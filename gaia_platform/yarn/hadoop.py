@@ -12,6 +12,8 @@ from .layout import SHUFFLE_PORT, YarnPlan
 from .sizing import MIN_ALLOCATION_MB, Sizing
 
 CONF_DIR = "/etc/hadoop/conf"
+#: The account that runs Yarn, Spark drivers and Zeppelin on every node (cloudinit.py).
+SERVICE_USER = "gaia"
 SPARK_HOME = "/opt/spark"
 TMP_DIR = "/var/lib/hadoop/tmp"
 NM_LOCAL_DIR = "/var/lib/hadoop/nm-local"
@@ -35,10 +37,21 @@ def site_xml(properties: dict[str, str], comment: str) -> str:
 
 
 def core_site(plan: YarnPlan) -> dict[str, str]:
-    return {
+    props = {
         "fs.defaultFS": "file:///",
         "hadoop.tmp.dir": TMP_DIR,
     }
+    if plan.users:
+        # Zeppelin submits each person's Spark application as them (spark-submit --proxy-user,
+        # SparkInterpreterLauncher with isUserImpersonate), so Yarn's per-user limits apply to
+        # people; the service user may act for the catalogue's people from the gateway only
+        # (Hadoop's "Proxy user - Superusers Acting On Behalf Of Other Users", Superusers.md:
+        # hadoop.proxyuser.<superuser>.hosts and .users).
+        props.update({
+            f"hadoop.proxyuser.{SERVICE_USER}.hosts": plan.gateway.name,
+            f"hadoop.proxyuser.{SERVICE_USER}.users": ",".join(u.name for u in plan.users),
+        })
+    return props
 
 
 def yarn_site(plan: YarnPlan, sizing: Sizing) -> dict[str, str]:
@@ -105,4 +118,10 @@ def capacity_scheduler(plan: YarnPlan) -> dict[str, str]:
         f"{queue}.ordering-policy.fair.enable-size-based-weight": "false",
         f"{queue}.maximum-am-resource-percent": str(scheduler.max_am_share),
         f"{CS}.user.max-parallel-apps": str(scheduler.max_apps_per_user),
+        # The catalogue's people: each one's own limit on parallel applications (Hadoop's
+        # CapacitySchedulerConfiguration.getMaxParallelAppsForUser reads
+        # yarn.scheduler.capacity.user.<name>.max-parallel-apps, falling back to the one above;
+        # see its FS-to-CS converter test, testSpecificUserMaxParallelApps).
+        **{f"{CS}.user.{user.name}.max-parallel-apps": str(user.max_apps)
+           for user in plan.users},
     }

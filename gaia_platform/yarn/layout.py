@@ -9,10 +9,19 @@ from __future__ import annotations
 
 import dataclasses
 import ipaddress
+import zlib
 from dataclasses import dataclass
 from typing import Literal
 
-from ..desired import OWNER_KEY, CephfsRoutePlan, SharePlan, desired_state, prefix
+from ..desired import (
+    OWNER_KEY,
+    CephfsRoutePlan,
+    SharePlan,
+    desired_state,
+    home_share_name,
+    prefix,
+    user_share_name,
+)
 from ..errors import ConfigError
 from ..profile import Deployment, YarnSpec
 
@@ -63,6 +72,21 @@ class VmPlan:
 
 
 @dataclass(frozen=True)
+class YarnUser:
+    """A person of the users catalogue on the fallback: a Linux account (the same uid on every
+    node, so that files on CephFS mean the same owner everywhere), a Zeppelin account and a
+    Yarn limit of their own."""
+
+    name: str
+    role: str
+    uid: int
+    #: Their home and user shares (names in YarnPlan.shares), mounted on the gateway and the
+    #: workers and owned by them.
+    shares: tuple[str, ...]
+    max_apps: int
+
+
+@dataclass(frozen=True)
 class YarnPlan:
     deployment: str
     prefix: str
@@ -85,6 +109,17 @@ class YarnPlan:
     #: Every name a node may have (all worker slots), for /etc/hosts.
     hosts: tuple[tuple[str, str], ...]
     profile_file: str
+    #: The users catalogue's people (empty without one: then the profile's zeppelin_users).
+    users: tuple[YarnUser, ...] = ()
+
+    @property
+    def zeppelin_accounts(self) -> tuple[tuple[str, str], ...]:
+        """(name, role) of every Zeppelin login: the catalogue's people, else the profile's
+        yarn.zeppelin_users (the first of them admin)."""
+        if self.users:
+            return tuple((user.name, user.role) for user in self.users)
+        names = self.spec.zeppelin_users
+        return tuple((name, "admin" if i == 0 else "user") for i, name in enumerate(names))
 
     @property
     def tags(self) -> list[str]:
@@ -161,6 +196,12 @@ def yarn_plan(deployment: Deployment) -> YarnPlan:
     scratch = next((s for s in catalogue if s.purpose == "user"),
                    next(s for s in catalogue if s.purpose == "notebooks"))
     worker_mounts = tuple(s.name for s in catalogue if s.purpose == "data" or s is scratch)
+    desired = desired_state(deployment)
+    # Drivers run on the gateway and executors on the workers: both see each person's shares
+    # (an extra data share listed by several people is mounted once).
+    owned = tuple(dict.fromkeys(s.name for s in desired.shares if s.owner))
+    everything += owned
+    worker_mounts += owned
     vms = [
         VmPlan("gateway", f"{base}-gateway", spec.gateway_flavor, at(GATEWAY_OFFSET),
                (gateway_group, internal_group), everything),
@@ -184,13 +225,14 @@ def yarn_plan(deployment: Deployment) -> YarnPlan:
             interface_ip=str(first + net.num_addresses - 3),
             monitors_gateway=profile.cephfs.router.monitors_gateway,
         )
+    unique = {plan.name: plan for plan in reversed(desired.shares)}  # the first of a name
     shares = tuple(
         # A share another project owns is mounted with its owner's rule, as the cluster does.
-        plan if plan.owner else dataclasses.replace(plan, cephx_id=f"{base}-{plan.name}",
+        plan if plan.project_owner else dataclasses.replace(plan, cephx_id=f"{base}-{plan.name}",
                             # Read-only cephx rules work for CephFS mounts on VMs (aglais
                             # mounted data ro with ceph-fuse); only the CSI route needed rw.
                             access_level="ro" if plan.share.purpose == "data" else "rw")
-        for plan in desired_state(deployment).shares
+        for plan in desired.shares if unique[plan.name] is plan
     )
     return YarnPlan(
         deployment=profile.name, prefix=base, spec=spec, image=spec.image,
@@ -201,8 +243,36 @@ def yarn_plan(deployment: Deployment) -> YarnPlan:
         external_network=spec.external_network or _cluster_external(deployment),
         dns_nameservers=tuple(profile.network.dns_nameservers), cephfs_route=route,
         groups=groups, vms=tuple(vms), shares=shares, hosts=tuple(hosts),
-        profile_file=str(deployment.profile_path),
+        profile_file=str(deployment.profile_path), users=yarn_users(deployment, spec),
     )
+
+
+#: Linux uids of the catalogue's people: FIRST_UID + a hash of the name, so that a person
+#: keeps their uid (and their files their owner) whoever else is added or removed.
+FIRST_UID, UID_SPAN = 20000, 40000
+
+
+def user_uid(name: str) -> int:
+    return FIRST_UID + zlib.crc32(name.encode()) % UID_SPAN
+
+
+def yarn_users(deployment: Deployment, spec: YarnSpec) -> tuple[YarnUser, ...]:
+    if deployment.users is None:
+        return ()
+    people = []
+    taken: dict[int, str] = {}
+    for user in deployment.users.users:
+        uid = user_uid(user.name)
+        if uid in taken:
+            raise ConfigError(f"{deployment.users_path}: users {taken[uid]!r} and {user.name!r} "
+                              f"would get the same Linux uid {uid} on the Yarn fallback; "
+                              "rename one of them.")
+        taken[uid] = user.name
+        people.append(YarnUser(
+            user.name, user.role, uid,
+            (home_share_name(deployment, user.name), user_share_name(deployment, user.name)),
+            user.yarn_max_apps or spec.scheduler.max_apps_per_user))
+    return tuple(people)
 
 
 def _cluster_external(deployment: Deployment) -> str:

@@ -28,6 +28,10 @@ def site(plan: YarnPlan) -> dict[str, str]:
         "zeppelin.notebook.dir": plan.notebooks_share.share.mount_path,
         "zeppelin.notebook.storage": "org.apache.zeppelin.notebook.repo.VFSNotebookRepo",
         "zeppelin.anonymous.allowed": "false",
+        # Notes private to their owner; the admin role sees them all (ZeppelinConfiguration
+        # zeppelin.notebook.public, zeppelin.notebook.default.owner.username).
+        "zeppelin.notebook.public": "false",
+        "zeppelin.notebook.default.owner.username": "admin",
         # A Spark interpreter waits for its Yarn application master: give it time.
         "zeppelin.interpreter.connect.timeout": "600000",
         "zeppelin.interpreter.dir": f"{HOME}/interpreter",
@@ -78,7 +82,9 @@ def interpreter_json(plan: YarnPlan, sizing: Sizing) -> str:
             "isExistingProcess": False,
             "setPermission": False,
             "owners": [],
-            "isUserImpersonate": False,
+            # With a users catalogue each person's application is theirs in Yarn (spark-submit
+            # --proxy-user, SparkInterpreterLauncher 0.12.0): Yarn's per-user limits apply.
+            "isUserImpersonate": bool(plan.users),
         },
     }
     document = {"interpreterSettings": {"spark": setting}, "interpreterBindings": {},

@@ -66,7 +66,9 @@ def test_shiro_ini_holds_hashes_of_the_secrets_passwords(render: Render,
     volume = tmp_path / "volume"
     installed = volume / "zeppelin-config" / "interpreter.json"
     settings = json.loads(installed.read_text())["interpreterSettings"]
-    assert settings["spark"]["option"]["perNote"] == "isolated"
+    # The deploy's values: one Spark driver per person (the repo's users catalogue).
+    assert (settings["spark"]["option"]["perUser"],
+            settings["spark"]["option"]["perNote"]) == ("isolated", "scoped")
     # Zeppelin's state is the server's alone; the notes directory is shared with interpreters.
     assert oct((volume / "zeppelin-config").stat().st_mode & 0o777) == "0o700"
     assert (volume / "notebooks").is_dir()

@@ -65,16 +65,18 @@ def _claims(pod_spec: dict[str, Any]) -> dict[str, dict[str, Any]]:
 def test_interpreter_pod_mounts_every_share_at_its_catalogue_path(render: Render,
                                                                   version: str) -> None:
     _, desired = deployment_of("cambridge")
+    # Everyone's shares (a person's own are tests/charts/test_users_chart.py's business).
+    common = [plan for plan in desired.shares if plan.owner is None]
     docs = _deploy_docs(render, version)
     for group in ("spark", "python"):
         _, pod = _pod(docs, version, group)
         mounts, claims = _mounts(pod["spec"]["containers"][0]), _claims(pod["spec"])
-        for plan in desired.shares:
+        for plan in common:
             mount = mounts[plan.share.mount_path]
             data = plan.share.purpose == "data"
             assert mount["readOnly"] is data, (group, plan.name)
             assert claims[mount["name"]] == {"claimName": plan.pvc_name, "readOnly": data}
-        assert len(claims) == len(desired.shares)
+        assert len(claims) == len(common)
     # Notebook storage: the notes directory only, never Zeppelin's own state beside it.
     notebooks = next(p for p in desired.shares if p.share.purpose == "notebooks")
     assert mounts[notebooks.share.mount_path]["subPath"] == chart_values.NOTEBOOKS_SUBPATH
@@ -210,11 +212,13 @@ def test_server_runs_in_kubernetes_mode_with_the_rendered_spec(render: Render) -
     assert deployment["spec"]["replicas"] == 1
 
 
-def test_interpreters_are_isolated_per_note(render: Render) -> None:
+def test_interpreters_are_isolated_per_user(render: Render) -> None:
+    """With a users catalogue each person has one Spark driver (their notes share it, in
+    sessions of their own); see test_users_chart.py for whose storage it mounts."""
     docs = _deploy_docs(render, "0.9.0")
     configmap = find(docs, "ConfigMap", suffix="-server-config")
     spark = json.loads(configmap["data"]["interpreter.json"])["interpreterSettings"]["spark"]
-    assert spark["option"]["perNote"] == "isolated"
+    assert (spark["option"]["perUser"], spark["option"]["perNote"]) == ("isolated", "scoped")
     assert spark["group"] == "spark" and spark["id"] == "spark"
 
 

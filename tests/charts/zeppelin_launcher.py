@@ -69,7 +69,7 @@ def nest(flat: dict[str, Any]) -> dict[str, Any]:
 
 def launch(version: str, properties: dict[str, str], *, group: str, namespace: str,
            server_service: str, interpreter_image: str, spark_image: str,
-           pod_name: str | None = None, user: str = "alice",
+           pod_name: str | None = None, user: str = "alice", group_id: str | None = None,
            server_pod: tuple[str, str] | None = ("zeppelin-server-0", "0000-uid"),
            server_env: dict[str, str] | None = None) -> Launch:
     """getTemplateBindings(user) for an interpreter of ``group`` with the setting's properties."""
@@ -84,7 +84,7 @@ def launch(version: str, properties: dict[str, str], *, group: str, namespace: s
             props.get("zeppelin.k8s.interpreter.serviceAccount", "default"),
         "zeppelin.k8s.interpreter.container.name": group.lower(),
         "zeppelin.k8s.interpreter.container.image": interpreter_image,
-        "zeppelin.k8s.interpreter.group.id": f"{group}-2JQ6QXVW2",
+        "zeppelin.k8s.interpreter.group.id": group_id or f"{group}-2JQ6QXVW2",
         "zeppelin.k8s.interpreter.group.name": group,
         "zeppelin.k8s.interpreter.setting.name": group,
         "zeppelin.k8s.interpreter.localRepo": "/tmp/local-repo",
@@ -154,6 +154,26 @@ def launch(version: str, properties: dict[str, str], *, group: str, namespace: s
     bindings.update(props)
     run.bindings, run.env = bindings, env
     return run
+
+
+def interpreter_group_id(setting_id: str, option: dict[str, Any], *, user: str,
+                         note_id: str = "2JQ6QXVW2", isolated_run: str | None = None) -> str:
+    """InterpreterSetting.getInterpreterGroupId (identical in 0.9.0, 0.10.1 and 0.12.0): the
+    group id, hence the process (= pod), an execution lands in. ``isolated_run``: the start
+    time of a note run in isolated mode (ExecutionContext.isInIsolatedMode)."""
+    if isolated_run is not None:
+        return f"{setting_id}-isolated-{note_id}-{isolated_run}"
+    keys = []
+    if option.get("isExistingProcess"):
+        keys.append("existing_process")
+    elif "isolated" in (option.get("perUser"), option.get("perNote")):
+        if option.get("perUser") == "isolated":
+            keys.append(user)
+        if option.get("perNote") == "isolated":
+            keys.append(note_id)
+    else:
+        keys.append("shared_process")
+    return f"{setting_id}-" + "-".join(keys)
 
 
 def submitted_conf(options: str) -> dict[str, str]:

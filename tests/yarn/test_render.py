@@ -211,7 +211,8 @@ def test_zeppelin_gives_each_user_an_isolated_spark_interpreter_with_the_same_se
     assert "listen 443 ssl" in nginx and "proxy_pass http://127.0.0.1:8080" in nginx
     users = next(line for line in conf["/etc/gaia/yarn.env"]["content"].splitlines()
                  if line.startswith("ZEPPELIN_USERS="))
-    assert users == "ZEPPELIN_USERS=(admin astronomer)"
+    # The users catalogue (manila/users.yaml) names the accounts and their roles.
+    assert users == "ZEPPELIN_USERS=(admin:admin)"
 
 
 def test_no_password_and_no_key_leaves_the_renderer_except_in_user_data() -> None:

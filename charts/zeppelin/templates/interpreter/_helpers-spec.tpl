@@ -48,8 +48,73 @@
 {{- end }}
 {{- end }}
 
+{{- /*
+  A Jinjava condition true in the Spark interpreter of one person (the argument is their
+  name). The group id is "<setting id>-<user>" when the setting is isolated per user and not per
+  note (InterpreterSetting.getInterpreterGroupId, 0.9.0 to 0.12.0): the only thing Zeppelin
+  0.9.0's launcher tells the template about the user. 0.10.1 and later also bind
+  zeppelin.k8s.interpreter.user (K8sRemoteInterpreterProcess.getTemplateBindings), checked
+  too. The setting id is "spark" (zeppelin.interpreterSettings).
+*/}}
+{{- define "zeppelin.interpreter.isUser" -}}
+{{- $root := index . 0 }}{{ $user := index . 1 -}}
+zeppelin.k8s.interpreter.group.id == "spark-{{ $user }}"
+{{- if semverCompare ">=0.10.1-0" $root.Values.zeppelinVersion }} and zeppelin.k8s.interpreter.user == "{{ $user }}"{{ end }}
+{{- end }}
+
+{{- /* Per-user storage needs a process (pod) per person whose group id names them. */}}
+{{- define "zeppelin.interpreter.checkUserBinding" -}}
+{{- $binding := .Values.interpreter.binding }}
+{{- if and .Values.users (or (ne $binding.perUser "isolated") (eq $binding.perNote "isolated")) }}
+{{- fail (printf "users have storage of their own, which needs interpreter.binding.perUser=isolated and perNote=shared or scoped (got perUser=%s, perNote=%s): only then is each person's Spark interpreter a pod of its own whose group id (spark-<user>) names them, in every supported Zeppelin version." $binding.perUser $binding.perNote) }}
+{{- end }}
+{{- end }}
+
+{{- /* The Spark interpreter's per-user volume mounts: one Jinjava block per person. */}}
+{{- define "zeppelin.interpreter.userMounts" -}}
+{{- $root := . }}
+{{- range .Values.users }}
+{{ printf "{%% if %s %%}" (include "zeppelin.interpreter.isUser" (list $root .name)) }}
+{{- include "zeppelin.interpreter.shareMounts" (dict "Values" (dict "shares" .shares)) }}
+{{ "{% endif %}" }}
+{{- end }}
+{{- end }}
+
+{{- /* The Spark interpreter's per-user volumes. */}}
+{{- define "zeppelin.interpreter.userVolumes" -}}
+{{- $root := . }}
+{{- range .Values.users }}
+{{ printf "{%% if %s %%}" (include "zeppelin.interpreter.isUser" (list $root .name)) }}
+{{- include "zeppelin.interpreter.shareVolumes" (dict "Values" (dict "shares" .shares)) }}
+{{ "{% endif %}" }}
+{{- end }}
+{{- end }}
+
+{{- /*
+  The executor pod template the driver hands to Spark: a person's own (their shares added, made
+  by the spark-executor chart as executor-pod-template-<user>.yaml), else the common one.
+*/}}
+{{- define "zeppelin.interpreter.podTemplateItems" -}}
+{{- $root := . }}
+{{- $key := .Values.spark.executorPodTemplate.key }}
+{{- range $index, $user := .Values.users }}
+{{ printf "{%% %s %s %%}" (ternary "if" "elif" (eq $index 0)) (include "zeppelin.interpreter.isUser" (list $root $user.name)) }}
+- key: {{ printf "%s-%s.yaml" (trimSuffix ".yaml" $key) $user.name }}
+  path: {{ $key }}
+{{- end }}
+{{- if .Values.users }}
+{{ "{% else %}" }}
+{{- end }}
+- key: {{ $key }}
+  path: {{ $key }}
+{{- if .Values.users }}
+{{ "{% endif %}" }}
+{{- end }}
+{{- end }}
+
 {{- /* The whole spec template: the interpreter Pod and its headless Service. */}}
 {{- define "zeppelin.interpreter.spec" -}}
+{{- include "zeppelin.interpreter.checkUserBinding" . }}
 {{- $interp := .Values.interpreter -}}
 # Zeppelin {{ .Values.zeppelinVersion }} interpreter pod spec, rendered by the {{ include "zeppelin.chart" . }} chart
 # (release {{ .Release.Name }}); Zeppelin's launcher fills in the double-brace expressions.
@@ -143,6 +208,9 @@ spec:
     {{- include "zeppelin.interpreter.shareMounts" . | nindent 4 }}
     {{- end }}
 {{`{% if zeppelin.k8s.interpreter.group.name == "spark" %}`}}
+    {{- if .Values.users }}
+    {{- include "zeppelin.interpreter.userMounts" . | nindent 4 }}
+    {{- end }}
     - name: spark-home
       mountPath: /spark
     - name: spark-executor-pod-template
@@ -173,14 +241,16 @@ spec:
   {{- include "zeppelin.interpreter.shareVolumes" . | nindent 2 }}
   {{- end }}
 {{`{% if zeppelin.k8s.interpreter.group.name == "spark" %}`}}
+  {{- if .Values.users }}
+  {{- include "zeppelin.interpreter.userVolumes" . | nindent 2 }}
+  {{- end }}
   - name: spark-home
     emptyDir: {}
   - name: spark-executor-pod-template
     configMap:
       name: {{ .Values.spark.executorPodTemplate.configMap }}
       items:
-      - key: {{ .Values.spark.executorPodTemplate.key }}
-        path: {{ .Values.spark.executorPodTemplate.key }}
+      {{- include "zeppelin.interpreter.podTemplateItems" . | nindent 6 }}
 {{`{% endif %}`}}
 ---
 # The interpreter's headless Service: the server reaches the interpreter through it and, for

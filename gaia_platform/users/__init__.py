@@ -1,0 +1,2 @@
+"""The people of a deployment: the users catalogue, their passwords and the `platform users`
+commands."""

@@ -1,0 +1,64 @@
+"""The auth Secret (one key per user, the value is the password) and the server restart that
+makes Zeppelin read it again (its init container writes shiro.ini only at start)."""
+
+from __future__ import annotations
+
+import datetime
+from typing import Any
+
+from ..desired import OWNER_KEY
+from ..steps.base import Context
+from ..steps.kube import core_api, read_or_absent
+from .passwords import encoded, users_with_password
+
+#: What `kubectl rollout restart` sets on the pod template (kubectl's
+#: pkg/polymorphichelpers/objectrestarter.go), so that the server restarts without a change
+#: of the Helm release; Helm's three-way merge leaves an annotation it does not own alone.
+RESTARTED_AT = "kubectl.kubernetes.io/restartedAt"
+
+
+def has_password(ctx: Context, secret: str, user: str) -> bool | None:
+    """True/False, or None when the cluster cannot be reached (no kubeconfig yet)."""
+    found = read_or_absent(
+        ctx, lambda: core_api(ctx).read_namespaced_secret(secret, ctx.desired.namespace))
+    if found is None:
+        return False
+    if not hasattr(found, "data"):
+        return None
+    return user in users_with_password(found)
+
+
+def set_password(ctx: Context, secret: str, user: str, password: str) -> None:
+    """Store one user's password, creating the Secret when it is missing."""
+    from kubernetes.client.exceptions import ApiException
+
+    namespace = ctx.desired.namespace
+    core = core_api(ctx)
+    try:
+        core.patch_namespaced_secret(secret, namespace, {"data": encoded({user: password})})
+    except ApiException as exc:
+        if exc.status != 404:
+            raise
+        core.create_namespaced_secret(namespace, {
+            "metadata": {"name": secret, "namespace": namespace,
+                         "labels": {OWNER_KEY: ctx.desired.deployment}},
+            "type": "Opaque", "data": encoded({user: password})})
+
+
+def forget_password(ctx: Context, secret: str, user: str) -> bool:
+    """Remove the user's key (a JSON patch "remove"). True if it was there."""
+    if not has_password(ctx, secret, user):
+        return False
+    core_api(ctx).patch_namespaced_secret(secret, ctx.desired.namespace,
+                                          [{"op": "remove", "path": f"/data/{user}"}])
+    return True
+
+
+def restart_server(ctx: Context, deployment_name: str) -> None:
+    from kubernetes import client
+
+    now = datetime.datetime.now(datetime.UTC).isoformat(timespec="seconds")
+    patch: dict[str, Any] = {"spec": {"template": {"metadata": {"annotations": {
+        RESTARTED_AT: now}}}}}
+    client.AppsV1Api(ctx.kube()).patch_namespaced_deployment(
+        deployment_name, ctx.desired.namespace, patch)
