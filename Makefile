@@ -24,11 +24,13 @@ test: $(BIN)/.installed system-deps lint
 	$(BIN)/pytest
 
 # Tools some tests run that no Python package carries: cloud-init's schema validator (for the
-# Yarn fallback's user-data), Maven + a JDK (Hadoop's MiniYARNCluster), setpriv (util-linux: the
-# chart's start script run as the pod's user). Installed from Debian's packages when missing and
-# we may (root). Elsewhere those tests skip and say what to install; under CI (CI=true) a tool
-# that could not be installed fails the run here, and the tests needing it fail too.
-SYSTEM_TOOLS := cloud-init mvn java setpriv
+# Yarn fallback's user-data), Maven + a JDK (java, javac, jar: Hadoop's MiniYARNCluster,
+# Zeppelin's launcher code and server from Maven Central, Spark drivers from pyspark), setpriv
+# (util-linux: the chart's start script run as the pod's user). Installed from Debian's
+# packages when missing and we may (root). Elsewhere those tests skip and say what to install;
+# under CI (CI=true) a tool that could not be installed fails the run here, and the tests
+# needing it fail too.
+SYSTEM_TOOLS := cloud-init mvn java javac jar setpriv
 SYSTEM_PACKAGES := cloud-init maven default-jdk-headless util-linux
 system-deps:
 	@missing=""; for tool in $(SYSTEM_TOOLS); do command -v $$tool >/dev/null || missing="$$missing $$tool"; done; \

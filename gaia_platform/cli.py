@@ -442,6 +442,40 @@ def _users_table(people: list[dict[str, Any]]) -> None:
 
 # -- the Spark-on-Yarn fallback on plain VMs (gaia_platform/yarn/) ------------------------------
 
+@main.command()
+@click.option("--url", required=True,
+              help="Where Zeppelin answers, e.g. http://localhost:8080 after the "
+                   "`kubectl port-forward` that `platform status` prints, or the Ingress URL.")
+@click.option("--user", default="admin", show_default=True, help="The Zeppelin user to log in as.")
+@output_option
+@reports_errors
+def notebooks(url: str, user: str, output: str) -> None:
+    """Load the example notes (notebooks/: HR diagram, open cluster by proper motion, Gaia x
+    2MASS cross-match) into Zeppelin through its REST API, under "Gaia examples". Notes that
+    are there already are left alone. The password is read from $ZEPPELIN_PASSWORD (deploy
+    generates it into the Secret zeppelin-auth: `kubectl -n gaia get secret zeppelin-auth -o
+    jsonpath='{.data.admin}' | base64 -d`).
+    """
+    import os
+
+    from .console import emit_json
+    from .errors import ConfigError
+    from .notebooks import load
+
+    password = os.environ.get("ZEPPELIN_PASSWORD")
+    if not password:
+        raise ConfigError("ZEPPELIN_PASSWORD is not set: export the Zeppelin password of "
+                          f"{user!r} (in the Secret zeppelin-auth) and re-run.")
+    result = load(url, user, password)
+    if output == "json":
+        emit_json(result)
+    else:
+        for path in result["imported"]:
+            click.echo(f"imported  {path}")
+        for path in result["present"]:
+            click.echo(f"present   {path}")
+
+
 @main.command("yarn-fallback")
 @cloud_option
 @click.option("--dry-run", is_flag=True,

@@ -180,6 +180,10 @@ class KubernetesSpec(Strict):
     namespace: Name = "gaia"
     #: The Zeppelin release the notebook service runs (the charts support each of these).
     zeppelin_version: Literal["0.9.0", "0.10.1", "0.11.2", "0.12.0"] = "0.9.0"
+    #: The Spark image of drivers and executors (``repository:tag``); empty: the chart's
+    #: default for the Zeppelin version. Required for 0.9.0: no Spark < 3.1 image exists
+    #: upstream any more; images/spark-py/build.sh builds one.
+    spark_image: str | None = Field(default=None, pattern=r"^[a-z0-9][^\s]*$")
     #: An interpreter (a person's Spark driver, and so its executors) idle this long is
     #: stopped (Zeppelin's TimeoutLifecycleManager); it starts again at the next paragraph.
     interpreter_idle_minutes: int = Field(default=60, ge=1, le=10080)

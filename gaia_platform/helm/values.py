@@ -29,6 +29,34 @@ DEFAULT_ZEPPELIN_VERSION = "0.9.0"
 #: The Zeppelin releases the chart is tested with (the launcher differs from 0.11 on).
 SUPPORTED_ZEPPELIN_VERSIONS = ("0.9.0", "0.10.1", "0.11.2", "0.12.0")
 
+#: The Spark release of each Zeppelin version's default Spark image (charts/zeppelin
+#: values.yaml, images.spark, has the evidence that each image exists), which is also the
+#: pyspark the tests run executors with. 0.9.0 has no upstream image: its Spark (3.0.3, the
+#: last release below Zeppelin 0.9's bound of 3.1) must be built (images/spark-py/build.sh).
+SPARK_VERSIONS = {"0.9.0": "3.0.3", "0.10.1": "3.1.3", "0.11.2": "3.4.1", "0.12.0": "3.5.3"}
+#: Zeppelin versions whose chart has no default Spark image: kubernetes.spark_image is required.
+NO_UPSTREAM_SPARK_IMAGE = ("0.9.0",)
+
+
+def pod_security_level(zeppelin_version: str) -> str:
+    """The Pod Security level the pods of a Zeppelin release really meet, so the level its
+    namespace enforces: fabric8 4.10.2 (the 0.9 launcher) and Spark 3.0/3.1's fabric8 drop
+    seccompProfile, so 0.9 and 0.10 meet "baseline" only (charts/zeppelin
+    _helpers-checks.tpl, zeppelin.podSecurityLevel, says the same; tests/zeppelin proves it)."""
+    major, minor = (int(part) for part in zeppelin_version.split(".")[:2])
+    return "restricted" if (major, minor) >= (0, 11) else "baseline"
+
+
+def spark_image_values(image: str | None) -> dict[str, str]:
+    """The chart's images.spark for an image reference (``repo[:tag]``); {} for the default."""
+    if not image:
+        return {}
+    repository, _, tag = image.rpartition(":")
+    if not repository or "/" in tag:
+        repository, tag = image, "latest"
+    return {"repository": repository, "tag": tag}
+
+
 #: The Secret the zeppelin chart reads passwords from: one key per user, value = password.
 AUTH_SECRET = "zeppelin-auth"
 ADMIN_USER = "admin"
@@ -148,9 +176,11 @@ def zeppelin_values(deployment: Deployment, desired: DesiredState, *,
                     auth_secret: str = AUTH_SECRET,
                     zeppelin_version: str = DEFAULT_ZEPPELIN_VERSION,
                     names: Names = Names(),
-                    executor_share_mounts: ShareMounts = "sparkProperties") -> dict[str, Any]:
+                    executor_share_mounts: ShareMounts = "sparkProperties",
+                    spark_image: str | None = None) -> dict[str, Any]:
     """Values for charts/zeppelin. ``auth_secret`` must exist before the server starts, with a
-    key ``admin`` holding the password (see AUTH_SECRET)."""
+    key ``admin`` holding the password (see AUTH_SECRET). ``spark_image`` replaces the
+    version's default Spark image (required for NO_UPSTREAM_SPARK_IMAGE versions)."""
     _check_version(zeppelin_version)
     notebooks = _notebook_share(desired)
     users = user_mounts(deployment, desired)
@@ -163,7 +193,7 @@ def zeppelin_values(deployment: Deployment, desired: DesiredState, *,
         # id is then "spark-<user>", which tells the interpreter spec whose storage to mount
         # (see charts/zeppelin/templates/interpreter/_helpers-spec.tpl).
         interpreter["binding"] = {"perNote": "scoped", "perUser": "isolated"}
-    return {
+    values: dict[str, Any] = {
         "fullnameOverride": names.zeppelin_release,
         "zeppelinVersion": zeppelin_version,
         "interpreter": interpreter,
@@ -192,6 +222,9 @@ def zeppelin_values(deployment: Deployment, desired: DesiredState, *,
             },
         },
     }
+    if spark_image:
+        values["images"] = {"spark": spark_image_values(spark_image)}
+    return values
 
 
 def executor_values(deployment: Deployment, desired: DesiredState, *,
@@ -221,7 +254,8 @@ def releases(deployment: Deployment, desired: DesiredState, *,
              auth_secret: str = AUTH_SECRET,
              zeppelin_version: str = DEFAULT_ZEPPELIN_VERSION,
              names: Names = Names(),
-             executor_share_mounts: ShareMounts = "sparkProperties") -> tuple[Release, Release]:
+             executor_share_mounts: ShareMounts = "sparkProperties",
+             spark_image: str | None = None) -> tuple[Release, Release]:
     """Both releases, in install order (spark-executor, then zeppelin); uninstall in reverse."""
     return (
         Release(names.executor_release, EXECUTOR_CHART,
@@ -230,5 +264,6 @@ def releases(deployment: Deployment, desired: DesiredState, *,
         Release(names.zeppelin_release, ZEPPELIN_CHART,
                 zeppelin_values(deployment, desired, auth_secret=auth_secret,
                                 zeppelin_version=zeppelin_version, names=names,
-                                executor_share_mounts=executor_share_mounts)),
+                                executor_share_mounts=executor_share_mounts,
+                                spark_image=spark_image)),
     )

@@ -59,7 +59,7 @@ from .network import (
     RouterKind,
     SubnetKind,
 )
-from .preflight import ClusterNeeds, PreflightKind, PreflightTarget
+from .preflight import ClusterNeeds, PreflightKind, PreflightTarget, profile_problems
 from .zeppelin import (
     AuthTarget,
     HelmReleaseKind,
@@ -103,6 +103,7 @@ def deploy_graph(deployment: Deployment, desired: DesiredState) -> list[Node[Any
         # Shares another project owns are never made, so never counted.
         own_shares=tuple((s.name, s.share.size_gb) for s in desired.shares
                          if s.project_owner is None),
+        profile_problems=profile_problems(deployment),
     ), tuple(n.id for n in external))
     nodes: list[Node[Any]] = [*external, preflight]
     volume_deps: tuple[str, ...] = ()
@@ -151,7 +152,10 @@ def deploy_graph(deployment: Deployment, desired: DesiredState) -> list[Node[Any
                           ("preflight",)))
     nodes += [
         Node("kube.namespace", NamespaceKind(), desired.namespace,
-             NamespaceTarget(desired.namespace, desired.deployment), ("kube.kubeconfig",)),
+             NamespaceTarget(desired.namespace, desired.deployment,
+                             chart_values.pod_security_level(
+                                 profile.kubernetes.zeppelin_version)),
+             ("kube.kubeconfig",)),
     ]
     driver = csi_nodes(deployment)
     nodes += driver
@@ -209,7 +213,8 @@ def deploy_graph(deployment: Deployment, desired: DesiredState) -> list[Node[Any
     names = chart_values.Names()
     executor, zeppelin = chart_values.releases(
         deployment, desired, names=names,
-        zeppelin_version=profile.kubernetes.zeppelin_version)
+        zeppelin_version=profile.kubernetes.zeppelin_version,
+        spark_image=profile.kubernetes.spark_image)
     web, web_deps = web_nodes(deployment, desired)
     nodes += web
     if profile.web:

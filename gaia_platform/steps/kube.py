@@ -46,10 +46,26 @@ def when_missing(observed: Any, what: str) -> Decision | None:
     return None
 
 
+#: Pod Security admission's namespace labels (kubernetes.io/docs/concepts/security/
+#: pod-security-admission/#pod-security-admission-labels-for-namespaces).
+POD_SECURITY_ENFORCE = "pod-security.kubernetes.io/enforce"
+POD_SECURITY_ENFORCE_VERSION = "pod-security.kubernetes.io/enforce-version"
+POD_SECURITY_WARN = "pod-security.kubernetes.io/warn"
+
+
 @dataclass(frozen=True)
 class NamespaceTarget:
     name: str
     deployment: str
+    #: The Pod Security level the namespace enforces: the one the Zeppelin release's pods
+    #: really meet (helm.values.pod_security_level).
+    pod_security: str = "restricted"
+
+    def labels(self) -> dict[str, str]:
+        # warn at "restricted" too: where only "baseline" is enforced, every pod that misses
+        # "restricted" still shows a warning to whoever creates it.
+        return {OWNER_KEY: self.deployment, POD_SECURITY_ENFORCE: self.pod_security,
+                POD_SECURITY_ENFORCE_VERSION: "latest", POD_SECURITY_WARN: "restricted"}
 
 
 class NamespaceKind:
@@ -59,14 +75,30 @@ class NamespaceKind:
         return read_or_absent(ctx, lambda: core_api(ctx).read_namespace(target.name))
 
     def decide(self, target: NamespaceTarget, observed: Any) -> Decision:
-        return when_missing(observed, "namespace") or Decision(Action.NOOP, "exists")
+        missing = when_missing(observed, "namespace")
+        if missing:
+            return Decision(missing.action, missing.reason,
+                            {POD_SECURITY_ENFORCE: [None, target.pod_security]})
+        labels = observed.metadata.labels or {}
+        current = labels.get(POD_SECURITY_ENFORCE)
+        if current != target.pod_security:
+            # A namespace stricter than the pods would refuse every interpreter or executor;
+            # a laxer one would let through what the charts never need.
+            return Decision(Action.UPDATE, "Pod Security level differs",
+                            {POD_SECURITY_ENFORCE: [current, target.pod_security]})
+        return Decision(Action.NOOP, f"exists, enforces Pod Security {current!r}")
 
     def apply(self, ctx: Context, target: NamespaceTarget, observed: Any, decision: Decision,
               progress: Progress) -> Any:
+        pod_security = {key: value for key, value in target.labels().items()
+                        if key.startswith("pod-security.")}
         if decision.action is Action.CREATE:
             core_api(ctx).create_namespace({"metadata": {
-                "name": target.name, "labels": {OWNER_KEY: target.deployment}}})
-        return {"name": target.name}
+                "name": target.name, "labels": target.labels()}})
+        elif decision.action is Action.UPDATE:
+            # Only the Pod Security labels: other labels on a namespace are not ours.
+            core_api(ctx).patch_namespace(target.name, {"metadata": {"labels": pod_security}})
+        return {"name": target.name, "pod_security": target.pod_security}
 
 
 @dataclass(frozen=True)

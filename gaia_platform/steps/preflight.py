@@ -9,6 +9,7 @@ from typing import Any
 from ..cloud.neutron import Neutron
 from ..errors import ConfigError
 from ..plan import Action, Decision
+from ..profile import Deployment
 from .base import Context, Progress, Unknown
 
 #: The image's os_distro values Magnum's Cluster API driver serves (magnum_capi_helm/driver.py,
@@ -43,6 +44,8 @@ class PreflightTarget:
     #: (name, size in GB) of every share this deployment makes in its own project; only the
     #: missing ones, and the growth of smaller ones, count against the quota.
     own_shares: tuple[tuple[str, int], ...]
+    #: What the profile alone shows to be missing (no cloud needed): plan shows it offline.
+    profile_problems: tuple[str, ...] = ()
 
 
 def image_version(image: Any) -> str | None:
@@ -76,6 +79,22 @@ def _image_problems(image: Any, needs: ClusterNeeds) -> list[str]:
         problems.append(f"cluster.kubernetes_version: the profile says "
                         f"{needs.kubernetes_version} but image {needs.image!r} gives {version}")
     return problems
+
+
+def profile_problems(deployment: Deployment) -> tuple[str, ...]:
+    """Problems the profile shows by itself, reported by plan even without credentials."""
+    from ..helm import values as chart_values
+
+    kubernetes = deployment.profile.kubernetes
+    if kubernetes.zeppelin_version in chart_values.NO_UPSTREAM_SPARK_IMAGE \
+            and not kubernetes.spark_image:
+        spark = chart_values.SPARK_VERSIONS[kubernetes.zeppelin_version]
+        return (f"kubernetes.spark_image must be set: no Spark image for Zeppelin "
+                f"{kubernetes.zeppelin_version} (Spark < 3.1) exists upstream any more. Build "
+                f"one with images/spark-py/build.sh {spark}, push it to a registry the "
+                "cluster can pull from, and name it there (or choose zeppelin_version "
+                "0.10.1 or later)",)
+    return ()
 
 
 class PreflightKind:
@@ -117,7 +136,7 @@ class PreflightKind:
             problems.append(f"cephfs.share_type: no share type {target.share_type!r} "
                             f"(the cloud has: {', '.join(types) or 'none'})")
         problems += self._quota_problems(ctx, target, needs, flavors)
-        return problems
+        return [*target.profile_problems, *problems]
 
     def _provider_problems(self, ctx: Context, needs: ClusterNeeds) -> list[str]:
         import ipaddress
@@ -199,7 +218,8 @@ class PreflightKind:
         what = ("flavors, image properties, keypair, networks, share type, quotas"
                 if target.cluster else "share type, share quota")
         if isinstance(observed, Unknown):
-            return Decision(Action.CHECK, f"{what} ({observed.why})")
+            known = "".join(f"FAILED: {problem}; " for problem in target.profile_problems)
+            return Decision(Action.CHECK, f"{known}{what} ({observed.why})")
         if observed:
             return Decision(Action.CHECK, "FAILED: " + "; ".join(observed))
         return Decision(Action.CHECK, f"{what} ok")

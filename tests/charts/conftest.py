@@ -5,7 +5,7 @@ from __future__ import annotations
 import json
 import subprocess
 import tempfile
-from collections.abc import Callable, Iterable
+from collections.abc import Callable, Iterable, Iterator
 from pathlib import Path
 from typing import Any
 
@@ -17,6 +17,7 @@ from gaia_platform import profile
 from gaia_platform.desired import DesiredState, desired_state
 from gaia_platform.helm import values as chart_values
 from gaia_platform.helm.binary import find_helm
+from tests.zeppelin import launcher
 
 REPO = Path(__file__).resolve().parents[2]
 ZEPPELIN = chart_values.ZEPPELIN_CHART
@@ -28,6 +29,10 @@ VERSIONS = chart_values.SUPPORTED_ZEPPELIN_VERSIONS
 
 Docs = list[dict[str, Any]]
 Render = Callable[..., Docs]
+Launchers = Callable[[str], launcher.Launcher]
+
+#: A Spark image for Zeppelin 0.9.0, which has no upstream default (values.yaml, images.spark).
+SPARK_IMAGE_09 = {"repository": "registry.example.org/gaia/spark-py", "tag": "v3.0.3"}
 
 
 @pytest.fixture(scope="session")
@@ -75,6 +80,37 @@ def render_error(helm: Path) -> Callable[..., str]:
         return result.stderr
 
     return template
+
+
+@pytest.fixture(scope="session")
+def zeppelin_launcher() -> Iterator[Launchers]:
+    """Zeppelin's Kubernetes launcher per version (tests/zeppelin/launcher.py), one JVM each."""
+    running: dict[str, launcher.Launcher] = {}
+
+    def get(version: str) -> launcher.Launcher:
+        if version not in running:
+            running[version] = launcher.start(version)
+        return running[version]
+
+    yield get
+    for started in running.values():
+        started.close()
+
+
+def launch_from(docs: Docs, zeppelin: launcher.Launcher, group: str = "spark",
+                namespace: str = "gaia", owner: bool = True,
+                **extra: Any) -> launcher.Launched:
+    """What the server the chart renders does to start an interpreter of ``group``: its
+    environment (with the downward API's POD_UID/POD_NAME unless ``owner`` is false: on a
+    real API server the garbage collector removes pods whose owner does not exist), the
+    chart's spec template and interpreter.json."""
+    env = {k: v for k, v in server_env(docs).items() if k not in ("POD_UID", "POD_NAME")}
+    if owner:
+        env.update(POD_UID="0d8c1f0e-0000-4000-8000-000000000001", POD_NAME="zeppelin-server-0")
+    configmap = find(docs, "ConfigMap", suffix="-server-config")
+    return zeppelin.launch(group=group, namespace=namespace, spec=interpreter_spec(docs),
+                           server_env=env, interpreter_json=configmap["data"]["interpreter.json"],
+                           **extra)
 
 
 def deployment_of(name: str) -> tuple[profile.Deployment, DesiredState]:

@@ -3,12 +3,11 @@ server: pods scheduled onto kwok nodes of an emulated Magnum cluster, claims bou
 PersistentVolumes, the namespace enforcing the "restricted" Pod Security Standard, RBAC
 checked by the API server itself.
 
-Interpreter and executor pods are created the way Zeppelin and Spark would create them: the
-interpreter spec is read back from the cluster and rendered as Zeppelin's launcher renders it,
-then created with the Zeppelin server's own service account token; an executor pod is built
-from the executor pod template and the driver's Spark settings and created with the driver's
-token. (`helm test` is not run: kwok reports pods Running but never runs their commands, so a
-test pod would never succeed.)
+Interpreter pods are created by Zeppelin's launcher code (tests/zeppelin/launcher.py: each
+release's Jinjava and fabric8 client) from the spec and settings read back from the cluster,
+with the Zeppelin server's own service account token. Executor pods from real Spark are in
+tests/zeppelin/test_spark_executors.py. (`helm test` is not run: kwok reports pods Running
+but never runs their commands, so a test pod would never succeed.)
 """
 
 from __future__ import annotations
@@ -31,9 +30,10 @@ from gaia_platform import profile
 from gaia_platform.desired import DesiredState, SharePlan, desired_state
 from gaia_platform.helm import values as chart_values
 from gaia_platform.kube import storage
-from tests.charts.conftest import REPO, run_helm
-from tests.charts.zeppelin_launcher import launch
+from gaia_platform.steps.kube import NamespaceTarget
+from tests.charts.conftest import REPO, Launchers, run_helm
 from tests.conftest import RunningSandbox
+from tests.zeppelin.launcher import spark_conf
 
 T = TypeVar("T")
 SPARK_VOLUMES = "spark.kubernetes.executor.volumes.persistentVolumeClaim."
@@ -96,6 +96,13 @@ class Installed:
                    and p.metadata.deletion_timestamp is None]
         return running[0] if len(running) == 1 else None
 
+    def apiserver_as(self, account: str) -> dict[str, str]:
+        """Where and as whom the launcher harness's fabric8 client talks to the API server."""
+        client = self.as_account(account)
+        return {"url": client.configuration.host,
+                "token": client.configuration.api_key["authorization"].split(" ", 1)[1],
+                "caFile": client.configuration.ssl_ca_cert}
+
 
 def _magnum_cluster(sandbox: RunningSandbox) -> str:
     """An emulated Magnum cluster: its nodes are kwok nodes of the sandbox's control plane."""
@@ -144,8 +151,9 @@ def _storage_for(installed_ns: str, deployment: profile.Deployment,
 
 def _install(installed: Installed, auth_secret: str) -> dict[str, str]:
     notes = {}
-    for release in chart_values.releases(installed.deployment, installed.desired,
-                                         auth_secret=auth_secret):
+    for release in chart_values.releases(
+            installed.deployment, installed.desired, auth_secret=auth_secret,
+            spark_image=installed.deployment.profile.kubernetes.spark_image):
         result = installed.helm_cmd("upgrade", "--install", release.name, str(release.chart),
                                     "--wait", "--timeout", "5m", "--output", "json",
                                     values=release.values)
@@ -161,9 +169,10 @@ def installed(sandbox: RunningSandbox, helm: Path) -> Iterator[Installed]:
     cluster_id = _magnum_cluster(sandbox)
     core = k8s.CoreV1Api(sandbox.admin_api())
     namespace = f"charts-{uuid.uuid4().hex[:6]}"
+    # Labelled as deploy labels it: the Pod Security level the default Zeppelin's pods meet.
+    level = chart_values.pod_security_level(chart_values.DEFAULT_ZEPPELIN_VERSION)
     core.create_namespace(k8s.V1Namespace(metadata=k8s.V1ObjectMeta(
-        name=namespace, labels={"pod-security.kubernetes.io/enforce": "restricted",
-                                "pod-security.kubernetes.io/enforce-version": "latest"})))
+        name=namespace, labels=NamespaceTarget(namespace, "charts-test", level).labels())))
     deployment = profile.load("sandbox")
     desired = desired_state(deployment)
     pv_names: list[str] = []
@@ -178,7 +187,12 @@ def installed(sandbox: RunningSandbox, helm: Path) -> Iterator[Installed]:
     finally:
         for release in ("zeppelin", "spark-executor"):
             state.helm_cmd("uninstall", release, "--wait")
-        core.delete_namespace(namespace)
+        for name in (namespace, f"{namespace}-b", f"{namespace}-r"):
+            try:
+                core.delete_namespace(name)
+            except ApiException as exc:
+                if exc.status != 404:
+                    raise
         for name in [*pv_names, f"{namespace}-gaia-dr4"]:
             try:
                 core.delete_persistent_volume(name)
@@ -198,6 +212,9 @@ def test_both_releases_are_deployed_and_say_where_to_go(installed: Installed) ->
     assert (f"kubectl --namespace={ns} get secret zeppelin-auth -o jsonpath='{{.data.admin}}'"
             " | base64 --decode") in notes
     assert f"kubectl --namespace={ns} rollout status deployment/zeppelin-server" in notes
+    assert '0.9.0 meet the "baseline" Pod Security level' in notes
+    assert (f"kubectl label namespace {ns} pod-security.kubernetes.io/enforce=baseline "
+            "--overwrite") in notes
     executor_notes = installed.notes["spark-executor"]
     assert (f"kubectl --namespace={ns} auth can-i create pods "
             f"--as=system:serviceaccount:{ns}:spark-executor-driver") in executor_notes
@@ -258,38 +275,36 @@ def test_no_account_of_the_charts_reaches_cluster_scope(installed: Installed) ->
             assert not _review(installed, account, verb, resource, "")
 
 
-def _launch_interpreter(installed: Installed, group: str) -> tuple[Any, dict[str, str]]:
-    """What the Zeppelin server does to start an interpreter, with its own token."""
+def _launch_interpreter(installed: Installed, zeppelin_launcher: Launchers, group: str,
+                        version: str = "0.9.0") -> tuple[Any, dict[str, str]]:
+    """What the Zeppelin server does to start an interpreter: Zeppelin's launcher (harness
+    with the release's fabric8 client) reads the spec and settings the chart installed and
+    creates the pod with the server's own service account token."""
     core = k8s.CoreV1Api(installed.api)
     ns = installed.namespace
     spec = core.read_namespaced_config_map("zeppelin-interpreter-spec", ns).data[
         "100-interpreter-spec.yaml"]
-    settings = json.loads(core.read_namespaced_config_map("zeppelin-server-config", ns).data[
-        "interpreter.json"])["interpreterSettings"]["spark"]["properties"]
-    properties = {k: v["value"] for k, v in settings.items()} if group == "spark" else {}
+    settings = core.read_namespaced_config_map("zeppelin-server-config", ns).data[
+        "interpreter.json"]
     server = eventually(installed.server_pod, what="the server pod")
     env = {e.name: e.value for e in server.spec.containers[0].env if e.value is not None}
-    run = launch("0.9.0", properties, group=group, namespace=ns,
-                 pod_name=f"{group}-{uuid.uuid4().hex[:6]}",
-                 server_service=env["ZEPPELIN_K8S_SERVICE_NAME"],
-                 interpreter_image=env["ZEPPELIN_K8S_CONTAINER_IMAGE"],
-                 spark_image=env["ZEPPELIN_K8S_SPARK_CONTAINER_IMAGE"],
-                 server_pod=(server.metadata.name, server.metadata.uid))
-    as_server = k8s.CoreV1Api(installed.as_account("zeppelin-server"))
-    for obj in run.render(spec):
-        if obj["kind"] == "Pod":
-            as_server.create_namespaced_pod(ns, obj)
-        else:
-            as_server.create_namespaced_service(ns, obj)
-    pod = eventually(lambda: (p := core.read_namespaced_pod(run.pod_name, ns)).status.phase
+    env.update(POD_UID=server.metadata.uid, POD_NAME=server.metadata.name)
+    launched = zeppelin_launcher(version).launch(
+        group=group, namespace=ns, spec=spec, server_env=env, interpreter_json=settings,
+        apiserver=installed.apiserver_as("zeppelin-server"))
+    assert launched.ok, launched.answer.get("trace")
+    assert sorted(launched.answer["created"]) == [f"Pod/{launched.pod_name}",
+                                                  f"Service/{launched.pod_name}"]
+    pod = eventually(lambda: (p := core.read_namespaced_pod(launched.pod_name, ns)).status.phase
                      == "Running" and p, what=f"the {group} interpreter pod Running")
-    return pod, run.spark_conf
+    return pod, spark_conf(launched, version)
 
 
-def test_interpreter_pods_run_with_every_share_mounted(installed: Installed) -> None:
+def test_interpreter_pods_run_with_every_share_mounted(installed: Installed,
+                                                      zeppelin_launcher: Launchers) -> None:
     core = k8s.CoreV1Api(installed.api)
     for group in ("spark", "python"):
-        pod, _ = _launch_interpreter(installed, group)
+        pod, _ = _launch_interpreter(installed, zeppelin_launcher, group)
         claims = {v.persistent_volume_claim.claim_name for v in pod.spec.volumes
                   if v.persistent_volume_claim}
         # Everyone's shares; a person's own go only to their driver (tests/deploy/test_users.py).
@@ -304,82 +319,68 @@ def test_interpreter_pods_run_with_every_share_mounted(installed: Installed) -> 
         assert service.spec.cluster_ip == "None"
 
 
-def _spark_executor(template: dict[str, Any], conf: dict[str, str],
-                    driver: Any) -> dict[str, Any]:
-    """Spark's BasicExecutorFeatureStep and MountVolumesFeatureStep, reduced to what matters
-    here: name, labels, owner, image, cpu/memory, and the volumes from spark.* settings."""
-    pod = json.loads(json.dumps(template))
-    pod["metadata"]["name"] = f"{driver.metadata.name}-exec-1"
-    pod["metadata"]["labels"].update({"spark-role": "executor", "spark-exec-id": "1"})
-    pod["metadata"]["ownerReferences"] = [{
-        "apiVersion": "v1", "kind": "Pod", "name": driver.metadata.name,
-        "uid": driver.metadata.uid, "controller": True}]
-    container = pod["spec"]["containers"][0]
-    container["image"] = conf["spark.kubernetes.container.image"]
-    memory = f"{int(conf['spark.executor.memory'].rstrip('g')) * 1024 + 410}Mi"
-    container["resources"] = {"requests": {"cpu": conf["spark.executor.cores"],
-                                           "memory": memory},
-                              "limits": {"memory": memory}}
-    volumes: dict[str, dict[str, str]] = {}
-    for key, value in conf.items():
-        if key.startswith(SPARK_VOLUMES):
-            name, _, option = key[len(SPARK_VOLUMES):].partition(".")
-            volumes.setdefault(name, {})[option] = value
-    for name, options in sorted(volumes.items()):
-        pod["spec"].setdefault("volumes", []).append({
-            "name": name, "persistentVolumeClaim": {"claimName": options["options.claimName"]}})
-        mount = {"name": name, "mountPath": options["mount.path"],
-                 "readOnly": options["mount.readOnly"] == "true"}
-        if "mount.subPath" in options:
-            mount["subPath"] = options["mount.subPath"]
-        container.setdefault("volumeMounts", []).append(mount)
-    return pod
-
-
-def test_a_driver_starts_executors_that_mount_the_same_paths(installed: Installed) -> None:
-    core = k8s.CoreV1Api(installed.api)
-    ns = installed.namespace
-    driver, conf = _launch_interpreter(installed, "spark")
-    template = yaml.safe_load(core.read_namespaced_config_map(
-        "spark-executor-pod-template", ns).data["executor-pod-template.yaml"])
-    executor = _spark_executor(template, conf, driver)
-    as_driver = k8s.CoreV1Api(installed.as_account("spark-executor-driver"))
-    as_driver.create_namespaced_pod(ns, executor)
-    name = executor["metadata"]["name"]
-    pod = eventually(lambda: (p := core.read_namespaced_pod(name, ns)).status.phase
-                     == "Running" and p, what="the executor pod Running")
-    driver_mounts = {(m.mount_path, bool(m.read_only), m.sub_path)
-                     for m in driver.spec.containers[0].volume_mounts
-                     if m.name.startswith("share-")}
-    executor_mounts = {(m.mount_path, bool(m.read_only), m.sub_path)
-                       for m in pod.spec.containers[0].volume_mounts
-                       if m.name.startswith("share-")}
-    assert executor_mounts == driver_mounts
-    assert len(executor_mounts) == len([p for p in installed.desired.shares if p.owner is None])
-    assert pod.spec.automount_service_account_token is False
-    # The same driver may not start pods anywhere else.
-    elsewhere = dict(executor, metadata={"name": name})
-    with pytest.raises(ApiException) as denied:
-        as_driver.create_namespaced_pod("default", elsewhere)
-    assert denied.value.status == 403
-    # Executors go with their driver (Kubernetes' garbage collector follows the owner).
-    core.delete_namespaced_pod(driver.metadata.name, ns)
-    eventually(lambda: not [p for p in core.list_namespaced_pod(ns).items
-                            if p.metadata.name == name], what="the executor collected")
-
-
-def test_a_pod_breaking_the_restricted_standard_is_refused_here(installed: Installed) -> None:
-    """The namespace really enforces what the charts' pods passed."""
+def test_a_pod_breaking_the_enforced_standard_is_refused_here(installed: Installed) -> None:
+    """The namespace really enforces the level the charts' pods passed ("baseline" for the
+    default Zeppelin 0.9.0: its launcher's fabric8 drops seccompProfile)."""
+    labels = k8s.CoreV1Api(installed.api).read_namespace(installed.namespace).metadata.labels
+    assert labels["pod-security.kubernetes.io/enforce"] == "baseline"
     with pytest.raises(ApiException) as refused:
         k8s.CoreV1Api(installed.api).create_namespaced_pod(installed.namespace, {
-            "apiVersion": "v1", "kind": "Pod", "metadata": {"name": "root"},
-            "spec": {"containers": [{"name": "c", "image": "busybox"}]}})
+            "apiVersion": "v1", "kind": "Pod", "metadata": {"name": "privileged"},
+            "spec": {"containers": [{"name": "c", "image": "busybox",
+                                     "securityContext": {"privileged": True}}]}})
     assert refused.value.status == 403
-    assert "restricted" in str(refused.value.body)
+    message = json.loads(refused.value.body)["message"]
+    assert 'violates PodSecurity "baseline:latest"' in message
+
+
+@pytest.mark.parametrize("version", chart_values.SUPPORTED_ZEPPELIN_VERSIONS)
+def test_each_zeppelins_interpreter_pods_pass_the_level_deploy_enforces_for_it(
+    installed: Installed, zeppelin_launcher: Launchers, render: Any, version: str
+) -> None:
+    """The pods each release's launcher really sends (its own fabric8 client, as the server's
+    service account), checked by the API server's Pod Security admission at the level deploy
+    labels the namespace with for that release, and at "restricted"."""
+    from tests.charts.conftest import launch_from
+
+    deployment, desired = installed.deployment, installed.desired
+    image = deployment.profile.kubernetes.spark_image if version == "0.9.0" else None
+    _, zeppelin = chart_values.releases(deployment, desired, zeppelin_version=version,
+                                        spark_image=image)
+    docs = render(zeppelin.chart, release=zeppelin.name, namespace=installed.namespace,
+                  values=zeppelin.values)
+    launched = launch_from(docs, zeppelin_launcher(version), "spark", installed.namespace)
+    assert launched.ok, launched.answer.get("trace")
+    pod = launched.object("Pod")
+    core = k8s.CoreV1Api(installed.api)
+    level = chart_values.pod_security_level(version)
+    verdicts = {}
+    for tried in ("baseline", "restricted"):
+        namespace = f"{installed.namespace}-{tried[0]}"
+        try:
+            core.read_namespace(namespace)
+        except ApiException:
+            core.create_namespace(k8s.V1Namespace(metadata=k8s.V1ObjectMeta(
+                name=namespace, labels=NamespaceTarget(namespace, "t", tried).labels())))
+            # The pod's service account must exist for admission to get as far as Pod Security.
+            core.create_namespaced_service_account(namespace, k8s.V1ServiceAccount(
+                metadata=k8s.V1ObjectMeta(name=pod["spec"]["serviceAccountName"])))
+        body = dict(pod, metadata={**pod["metadata"], "namespace": namespace})
+        body["metadata"].pop("ownerReferences", None)
+        try:
+            core.create_namespaced_pod(namespace, body, dry_run="All")
+            verdicts[tried] = "admitted"
+        except ApiException as exc:
+            assert exc.status == 403, exc.body
+            assert "seccompProfile" in str(exc.body)
+            verdicts[tried] = "refused"
+    assert verdicts[level] == "admitted"
+    # Only the 0.9 launcher (fabric8 4.10.2) loses the seccomp profile on its way.
+    assert verdicts["restricted"] == ("refused" if version == "0.9.0" else "admitted")
 
 
 def test_a_new_catalogue_share_reaches_the_pods_through_an_upgrade(
-    installed: Installed, tmp_path: Path
+    installed: Installed, zeppelin_launcher: Launchers, tmp_path: Path
 ) -> None:
     catalogue = yaml.safe_load((REPO / "manila/shares.yaml").read_text())
     catalogue["shares"].append({"name": "gaia-dr4", "size_gb": 10, "access": "ro",
@@ -404,6 +405,49 @@ def test_a_new_catalogue_share_reaches_the_pods_through_an_upgrade(
     restarted = eventually(lambda: (p := installed.server_pod()) and p.metadata.uid != before
                            and p, what="a new server pod Running")
     assert restarted.status.phase == "Running"
-    pod, conf = _launch_interpreter(installed, "spark")
+    pod, conf = _launch_interpreter(installed, zeppelin_launcher, "spark")
     assert conf[f"{SPARK_VOLUMES}share-gaia-dr4.mount.path"] == "/data/gaia/GDR4"
     assert "/data/gaia/GDR4" in {m.mount_path for m in pod.spec.containers[0].volume_mounts}
+
+
+def test_the_chart_refuses_what_the_cluster_would_refuse(installed: Installed, render: Any,
+                                                         helm: Path) -> None:
+    """The checks that need the cluster (`lookup`, so `--dry-run=server` or a real install):
+    a namespace enforcing "restricted" for a release whose pods meet "baseline" only, and an
+    executor pod template that already mounts the shares Spark's properties would add again
+    (issue 10, findings 2 and 3)."""
+    core = k8s.CoreV1Api(installed.api)
+    namespace = f"{installed.namespace}-x"
+    core.create_namespace(k8s.V1Namespace(metadata=k8s.V1ObjectMeta(
+        name=namespace, labels=NamespaceTarget(namespace, "t", "restricted").labels())))
+    try:
+        deployment, desired = installed.deployment, installed.desired
+        executor, zeppelin = chart_values.releases(
+            deployment, desired, spark_image=deployment.profile.kubernetes.spark_image)
+
+        def dry_run(release: chart_values.Release, values: dict[str, Any]) -> str:
+            result = run_helm(helm, "install", release.name, str(release.chart), "--namespace",
+                              namespace, "--kubeconfig", installed.kubeconfig,
+                              "--dry-run=server", values=values)
+            return result.stderr if result.returncode else ""
+
+        refused = dry_run(zeppelin, zeppelin.values)
+        assert "enforces the \"restricted\" Pod Security level" in refused
+        assert "Zeppelin 0.9.0" in refused and "pod-security.kubernetes.io/enforce=baseline" in (
+            refused)
+        # 0.12.0's pods meet "restricted": nothing to refuse.
+        _, newer = chart_values.releases(deployment, desired, zeppelin_version="0.12.0")
+        assert dry_run(newer, newer.values) == ""
+        # The executor template mounting the shares, and Spark properties mounting them too.
+        podtemplate_values = chart_values.executor_values(deployment, desired,
+                                                          executor_share_mounts="podTemplate")
+        docs = render(executor.chart, release=executor.name, namespace=namespace,
+                      values=podtemplate_values)
+        template = next(d for d in docs if d["kind"] == "ConfigMap")
+        core.create_namespaced_config_map(namespace, k8s.V1ConfigMap(
+            metadata=k8s.V1ObjectMeta(name=template["metadata"]["name"]),
+            data=template["data"]))
+        twice = dry_run(newer, newer.values)
+        assert "already has the volume share-" in twice and "(422)" in twice
+    finally:
+        core.delete_namespace(namespace)

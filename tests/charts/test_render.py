@@ -11,23 +11,25 @@ from gaia_platform.helm import values as chart_values
 from tests.charts.conftest import (
     EXECUTOR,
     PROFILES,
+    SPARK_IMAGE_09,
     VERSIONS,
     ZEPPELIN,
+    Launchers,
     Render,
     deployment_of,
     executor_pod_template,
-    interpreter_spec,
-    spark_properties,
+    launch_from,
     validate,
 )
-from tests.charts.zeppelin_launcher import launch
 
 
 def _render_both(render: Render, profile_name: str, version: str,
                  mounts: chart_values.ShareMounts = "sparkProperties") -> list[dict]:  # type: ignore[type-arg]
     deployment, desired = deployment_of(profile_name)
+    image = deployment.profile.kubernetes.spark_image or (
+        "{repository}:{tag}".format(**SPARK_IMAGE_09) if version == "0.9.0" else None)
     executor, zeppelin = chart_values.releases(deployment, desired, zeppelin_version=version,
-                                               executor_share_mounts=mounts)
+                                               executor_share_mounts=mounts, spark_image=image)
     return (render(executor.chart, release=executor.name, namespace=desired.namespace,
                    values=executor.values)
             + render(zeppelin.chart, release=zeppelin.name, namespace=desired.namespace,
@@ -36,8 +38,8 @@ def _render_both(render: Render, profile_name: str, version: str,
 
 @pytest.mark.parametrize("version", VERSIONS)
 @pytest.mark.parametrize("profile_name", PROFILES)
-def test_rendered_objects_are_valid_kubernetes(render: Render, profile_name: str,
-                                               version: str) -> None:
+def test_rendered_objects_are_valid_kubernetes(render: Render, zeppelin_launcher: Launchers,
+                                               profile_name: str, version: str) -> None:
     docs = _render_both(render, profile_name, version)
     kinds = sorted({doc["kind"] for doc in docs})
     assert kinds == ["ConfigMap", "Deployment", "NetworkPolicy", "Pod", "Role",
@@ -46,15 +48,14 @@ def test_rendered_objects_are_valid_kubernetes(render: Render, profile_name: str
         validate(doc)
     validate(executor_pod_template(docs))
     _, desired = deployment_of(profile_name)
-    properties = spark_properties(docs)
-    for group, props in (("spark", properties), ("python", {}), ("md", {})):
-        run = launch(version, props, group=group, namespace=desired.namespace,
-                     server_service="zeppelin-server", interpreter_image="apache/zeppelin",
-                     spark_image=properties["spark.kubernetes.container.image"])
-        objects = run.render(interpreter_spec(docs))
-        assert [o["kind"] for o in objects] == ["Pod", "Service"], group
-        for obj in objects:
-            validate(obj)
+    for group in ("spark", "python", "md"):
+        launched = launch_from(docs, zeppelin_launcher(version), group, desired.namespace)
+        assert launched.ok, launched.answer.get("trace")
+        # As rendered (what YAML says) and as that release's fabric8 client would send it.
+        for objects in (launched.template_objects, launched.objects):
+            assert [o["kind"] for o in objects] == ["Pod", "Service"], group
+            for obj in objects:
+                validate(obj)
 
 
 @pytest.mark.parametrize("version", VERSIONS)
@@ -68,7 +69,8 @@ def test_pod_template_mode_renders_valid_objects(render: Render, version: str) -
 
 
 @pytest.mark.parametrize("version", VERSIONS)
-def test_every_option_on_renders_valid_objects(render: Render, version: str) -> None:
+def test_every_option_on_renders_valid_objects(render: Render, zeppelin_launcher: Launchers,
+                                               version: str) -> None:
     docs = (render(ZEPPELIN, release="gaia-zeppelin", files=[ZEPPELIN / "ci/lint-values.yaml"],
                    values={"zeppelinVersion": version})
             + render(EXECUTOR, release="gaia-executors",
@@ -77,9 +79,7 @@ def test_every_option_on_renders_valid_objects(render: Render, version: str) -> 
     for doc in docs:
         validate(doc)
     validate(executor_pod_template(docs))
-    properties = spark_properties(docs)
-    run = launch(version, properties, group="spark", namespace="gaia",
-                 server_service="gaia-zeppelin-server", interpreter_image="x",
-                 spark_image=properties["spark.kubernetes.container.image"])
-    for obj in run.render(interpreter_spec(docs)):
+    launched = launch_from(docs, zeppelin_launcher(version))
+    assert launched.ok, launched.answer.get("trace")
+    for obj in launched.template_objects + launched.objects:
         validate(obj)

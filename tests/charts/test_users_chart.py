@@ -58,7 +58,10 @@ def people(tmp_path_factory: pytest.TempPathFactory) -> tuple[profile.Deployment
 def _docs(render: Render, people: tuple[profile.Deployment, DesiredState], version: str,
           **zeppelin_overrides: Any) -> Docs:
     deployment, desired = people
-    executor, zeppelin = chart_values.releases(deployment, desired, zeppelin_version=version)
+    # The profile's Spark image, as deploy passes it (Zeppelin 0.9.0 has no upstream one).
+    executor, zeppelin = chart_values.releases(
+        deployment, desired, zeppelin_version=version,
+        spark_image=deployment.profile.kubernetes.spark_image)
     values = {**zeppelin.values, **zeppelin_overrides}
     return (render(EXECUTOR, release=executor.name, namespace=desired.namespace,
                    values=executor.values)
@@ -165,7 +168,8 @@ def test_per_note_drivers_cannot_carry_per_user_storage(
     render_error: Any, people: tuple[profile.Deployment, DesiredState], version: str
 ) -> None:
     deployment, desired = people
-    _, zeppelin = chart_values.releases(deployment, desired, zeppelin_version=version)
+    _, zeppelin = chart_values.releases(deployment, desired, zeppelin_version=version,
+                                        spark_image=deployment.profile.kubernetes.spark_image)
     values = json.loads(json.dumps(zeppelin.values))
     values["interpreter"]["binding"] = {"perNote": "isolated", "perUser": "isolated"}
     message = render_error(ZEPPELIN, values=values)

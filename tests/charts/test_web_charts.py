@@ -65,7 +65,9 @@ def test_zeppelin_is_served_at_the_host_over_tls(render: Render, web: Web, secre
     from gaia_platform.helm import values as chart_values
 
     deployment, desired = deployment_of("sandbox")
-    values = chart_values.zeppelin_values(deployment, desired)
+    # The profile's Spark image, as deploy passes it (Zeppelin 0.9.0 has no upstream one).
+    values = chart_values.zeppelin_values(deployment, desired,
+                                          spark_image=deployment.profile.kubernetes.spark_image)
     values["ingress"] = web_charts.zeppelin_ingress(web)
     ingress = find(render(ZEPPELIN, values=values), "Ingress")
     validate(ingress)

@@ -10,18 +10,24 @@ import pytest
 from gaia_platform.helm import values as chart_values
 from tests.charts.conftest import (
     EXECUTOR,
+    SPARK_IMAGE_09,
     VERSIONS,
     ZEPPELIN,
     Docs,
+    Launchers,
     Render,
     deployment_of,
     executor_pod_template,
     find,
-    interpreter_spec,
+    launch_from,
     server_env,
     spark_properties,
 )
-from tests.charts.zeppelin_launcher import Launch, launch, uses_zeppelin_spark_conf
+from tests.zeppelin.launcher import Launched, spark_conf
+
+
+def uses_zeppelin_spark_conf(version: str) -> bool:
+    return tuple(int(p) for p in version.split(".")[:2]) >= (0, 11)
 
 SPARK_VOLUMES = "spark.kubernetes.executor.volumes.persistentVolumeClaim."
 
@@ -29,27 +35,28 @@ SPARK_VOLUMES = "spark.kubernetes.executor.volumes.persistentVolumeClaim."
 def _deploy_docs(render: Render, version: str, profile_name: str = "cambridge",
                  mounts: chart_values.ShareMounts = "sparkProperties") -> Docs:
     deployment, desired = deployment_of(profile_name)
+    # Zeppelin 0.9.0 has no upstream Spark image: the profile must name one.
+    image = deployment.profile.kubernetes.spark_image or (
+        "{repository}:{tag}".format(**SPARK_IMAGE_09) if version == "0.9.0" else None)
     executor, zeppelin = chart_values.releases(deployment, desired, zeppelin_version=version,
-                                               executor_share_mounts=mounts)
+                                               executor_share_mounts=mounts, spark_image=image)
     return (render(EXECUTOR, release=executor.name, namespace=desired.namespace,
                    values=executor.values)
             + render(ZEPPELIN, release=zeppelin.name, namespace=desired.namespace,
                      values=zeppelin.values))
 
 
-def _launch(docs: Docs, version: str, group: str = "spark") -> Launch:
-    properties = spark_properties(docs) if group == "spark" else {}
-    env = server_env(docs)
-    return launch(version, properties, group=group, namespace="gaia",
-                  server_service=env["ZEPPELIN_K8S_SERVICE_NAME"],
-                  interpreter_image=env["ZEPPELIN_K8S_CONTAINER_IMAGE"],
-                  spark_image=env["ZEPPELIN_K8S_SPARK_CONTAINER_IMAGE"])
+@pytest.fixture
+def pod_of(zeppelin_launcher: Launchers) -> Any:
+    """The interpreter Pod Zeppelin's launcher of ``version`` makes from the rendered chart,
+    as that release's fabric8 client would send it."""
 
+    def launch(docs: Docs, version: str, group: str = "spark") -> tuple[Launched, dict[str, Any]]:
+        launched = launch_from(docs, zeppelin_launcher(version), group)
+        assert launched.ok, launched.answer.get("trace")
+        return launched, launched.object("Pod")
 
-def _pod(docs: Docs, version: str, group: str = "spark") -> tuple[Launch, dict[str, Any]]:
-    run = _launch(docs, version, group)
-    pod = next(obj for obj in run.render(interpreter_spec(docs)) if obj["kind"] == "Pod")
-    return run, pod
+    return launch
 
 
 def _mounts(container: dict[str, Any]) -> dict[str, dict[str, Any]]:
@@ -62,14 +69,14 @@ def _claims(pod_spec: dict[str, Any]) -> dict[str, dict[str, Any]]:
 
 
 @pytest.mark.parametrize("version", VERSIONS)
-def test_interpreter_pod_mounts_every_share_at_its_catalogue_path(render: Render,
+def test_interpreter_pod_mounts_every_share_at_its_catalogue_path(render: Render, pod_of: Any,
                                                                   version: str) -> None:
     _, desired = deployment_of("cambridge")
     # Everyone's shares (a person's own are tests/charts/test_users_chart.py's business).
     common = [plan for plan in desired.shares if plan.owner is None]
     docs = _deploy_docs(render, version)
     for group in ("spark", "python"):
-        _, pod = _pod(docs, version, group)
+        _, pod = pod_of(docs, version, group)
         mounts, claims = _mounts(pod["spec"]["containers"][0]), _claims(pod["spec"])
         for plan in common:
             mount = mounts[plan.share.mount_path]
@@ -83,10 +90,10 @@ def test_interpreter_pod_mounts_every_share_at_its_catalogue_path(render: Render
 
 
 @pytest.mark.parametrize("version", VERSIONS)
-def test_driver_spark_settings(render: Render, version: str) -> None:
+def test_driver_spark_settings(render: Render, pod_of: Any, version: str) -> None:
     docs = _deploy_docs(render, version)
-    run, pod = _pod(docs, version)
-    conf = run.spark_conf
+    run, pod = pod_of(docs, version)
+    conf = spark_conf(run, version)
     assert conf["spark.master"] == "k8s://https://kubernetes.default.svc"
     assert conf["spark.submit.deployMode"] == "client"
     # Executors belong to their driver pod (and are deleted with it).
@@ -110,7 +117,7 @@ def test_driver_spark_settings(render: Render, version: str) -> None:
     assert conf["spark.kubernetes.executor.podTemplateContainerName"] == (
         executor_pod_template(docs)["spec"]["containers"][0]["name"])
     # The driver's headless Service carries the driver and block manager ports.
-    service = next(o for o in run.render(interpreter_spec(docs)) if o["kind"] == "Service")
+    service = run.object("Service")
     ports = {p["name"]: p["port"] for p in service["spec"]["ports"]}
     assert ports["spark-driver"] == int(conf["spark.driver.port"])
     assert ports["spark-blockmanager"] == int(conf["spark.blockManager.port"])
@@ -119,10 +126,10 @@ def test_driver_spark_settings(render: Render, version: str) -> None:
 
 
 @pytest.mark.parametrize("version", VERSIONS)
-def test_executors_mount_what_the_driver_mounts(render: Render, version: str) -> None:
+def test_executors_mount_what_the_driver_mounts(render: Render, pod_of: Any, version: str) -> None:
     for mode in ("sparkProperties", "podTemplate"):
         docs = _deploy_docs(render, version, mounts=mode)  # type: ignore[arg-type]
-        run, pod = _pod(docs, version)
+        run, pod = pod_of(docs, version)
         driver = {m["mountPath"]: (m["readOnly"], m.get("subPath"))
                   for m in pod["spec"]["containers"][0]["volumeMounts"]
                   if m["name"].startswith("share-")}
@@ -132,7 +139,7 @@ def test_executors_mount_what_the_driver_mounts(render: Render, version: str) ->
         template = executor_pod_template(docs)
         if mode == "sparkProperties":
             volumes: dict[str, dict[str, str]] = {}
-            for key, value in run.spark_conf.items():
+            for key, value in spark_conf(run, version).items():
                 if key.startswith(SPARK_VOLUMES):
                     name, _, option = key[len(SPARK_VOLUMES):].partition(".")
                     volumes.setdefault(name, {})[option] = value
@@ -147,18 +154,18 @@ def test_executors_mount_what_the_driver_mounts(render: Render, version: str) ->
                         for m in container["volumeMounts"]}
             claims = {path: _claims(template["spec"])[m["name"]]["claimName"]
                       for path, m in _mounts(container).items()}
-            assert not [k for k in run.spark_conf if k.startswith(SPARK_VOLUMES)]
+            assert not [k for k in spark_conf(run, version) if k.startswith(SPARK_VOLUMES)]
         assert executor == driver, mode
         assert claims == driver_claims, mode
 
 
 @pytest.mark.parametrize("version", VERSIONS)
 def test_spark_settings_reach_spark_submit_the_way_each_launcher_reads_them(
-    render: Render, version: str
+    render: Render, pod_of: Any, version: str
 ) -> None:
     docs = _deploy_docs(render, version)
     properties = spark_properties(docs)
-    _, pod = _pod(docs, version)
+    _, pod = pod_of(docs, version)
     env = {e["name"]: e["value"] for e in pod["spec"]["containers"][0]["env"]}
     template_file = properties["spark.kubernetes.executor.podTemplateFile"]
     if uses_zeppelin_spark_conf(version):
@@ -177,7 +184,7 @@ def test_spark_settings_reach_spark_submit_the_way_each_launcher_reads_them(
 
 
 @pytest.mark.parametrize("version", VERSIONS)
-def test_images_follow_the_zeppelin_version(render: Render, version: str) -> None:
+def test_images_follow_the_zeppelin_version(render: Render, pod_of: Any, version: str) -> None:
     docs = _deploy_docs(render, version)
     deployment = find(docs, "Deployment")
     assert deployment["spec"]["template"]["spec"]["containers"][0]["image"] == (
@@ -185,10 +192,14 @@ def test_images_follow_the_zeppelin_version(render: Render, version: str) -> Non
     env = server_env(docs)
     assert env["ZEPPELIN_K8S_CONTAINER_IMAGE"] == f"apache/zeppelin:{version}"
     spark_image = env["ZEPPELIN_K8S_SPARK_CONTAINER_IMAGE"]
-    expected = {"0.9.0": ":v3.0.", "0.10.1": ":v3.1.", "0.11.2": ":3.4.", "0.12.0": ":3.5."}
-    assert expected[version] in spark_image
+    # Images that exist upstream (values.yaml, images.spark); 0.9.0 has none: the profile's.
+    expected = {"0.9.0": "registry.example.org/gaia/spark-py:v3.0.3",
+                "0.10.1": "apache/spark-py:v3.1.3",
+                "0.11.2": "apache/spark:3.4.1-scala2.12-java11-python3-ubuntu",
+                "0.12.0": "apache/spark:3.5.3-scala2.12-java17-python3-ubuntu"}
+    assert spark_image == expected[version]
     # Only 0.10.1 and later tell the template whose interpreter it is.
-    _, pod = _pod(docs, version)
+    _, pod = pod_of(docs, version)
     annotations = pod["metadata"].get("annotations") or {}
     assert ("gaia-platform/zeppelin-user" in annotations) is (version != "0.9.0")
 
@@ -238,7 +249,8 @@ def test_slow_image_pulls_and_idle_interpreters(render: Render) -> None:
 
 
 def _with(render: Render, extra: dict[str, Any]) -> Docs:
-    return render(ZEPPELIN, release="zeppelin", values=extra)
+    return render(ZEPPELIN, release="zeppelin", values={"images": {"spark": SPARK_IMAGE_09},
+                                                        **extra})
 
 
 def test_notebooks_and_zeppelin_state_live_on_the_notebook_claim(render: Render) -> None:
@@ -264,7 +276,8 @@ def test_notebooks_and_zeppelin_state_live_on_the_notebook_claim(render: Render)
 
 def test_login_comes_from_the_secret_and_nothing_is_anonymous(render: Render) -> None:
     deployment, desired = deployment_of("sandbox")
-    _, zeppelin = chart_values.releases(deployment, desired, auth_secret="my-auth")
+    _, zeppelin = chart_values.releases(deployment, desired, auth_secret="my-auth",
+                                        spark_image=deployment.profile.kubernetes.spark_image)
     docs = render(ZEPPELIN, release=zeppelin.name, values=zeppelin.values)
     pod = find(docs, "Deployment")["spec"]["template"]["spec"]
     secrets = [v["secret"]["secretName"] for v in pod["volumes"] if "secret" in v]
@@ -283,13 +296,15 @@ def test_login_comes_from_the_secret_and_nothing_is_anonymous(render: Render) ->
 
 def test_rendering_stops_without_an_auth_secret(render_error: Any) -> None:
     for empty in ("", None):
-        message = render_error(ZEPPELIN, values={"auth": {"existingSecret": empty}})
+        message = render_error(ZEPPELIN, values={"auth": {"existingSecret": empty},
+                                                 "images": {"spark": SPARK_IMAGE_09}})
         assert "auth.existingSecret is empty" in message
         assert "kubectl create secret generic" in message
-    assert "at least one user" in render_error(ZEPPELIN, values={"auth": {"users": []}})
+    assert "at least one user" in render_error(ZEPPELIN, values={
+        "auth": {"users": []}, "images": {"spark": SPARK_IMAGE_09}})
 
 
-def test_rbac_is_namespaced_and_minimal(render: Render) -> None:
+def test_rbac_is_namespaced_and_minimal(render: Render, pod_of: Any) -> None:
     for docs in (_deploy_docs(render, "0.9.0"),
                  render(ZEPPELIN, release="z", files=[ZEPPELIN / "ci/lint-values.yaml"])
                  + render(EXECUTOR, release="e", files=[EXECUTOR / "ci/lint-values.yaml"])):
@@ -307,24 +322,24 @@ def test_rbac_is_namespaced_and_minimal(render: Render) -> None:
     docs = _deploy_docs(render, "0.9.0")
     # Interpreter pods run as the driver account the spark-executor chart makes.
     driver_sa = find(docs, "ServiceAccount", suffix="-driver")["metadata"]["name"]
-    _, pod = _pod(docs, "0.9.0")
+    _, pod = pod_of(docs, "0.9.0")
     assert pod["spec"]["serviceAccountName"] == driver_sa
     assert pod["spec"]["automountServiceAccountToken"] is True
-    _, python = _pod(docs, "0.9.0", "python")
+    _, python = pod_of(docs, "0.9.0", "python")
     assert python["spec"]["automountServiceAccountToken"] is False
     # The per-interpreter Role of Zeppelin's own template is gone (the server cannot grant).
-    objects = _launch(docs, "0.9.0").render(interpreter_spec(docs))
+    objects = pod_of(docs, "0.9.0")[0].objects
     assert [o["kind"] for o in objects] == ["Pod", "Service"]
 
 
-def test_network_policies(render: Render) -> None:
+def test_network_policies(render: Render, pod_of: Any) -> None:
     docs = _deploy_docs(render, "0.9.0")
     policies = {d["metadata"]["name"]: d["spec"] for d in docs if d["kind"] == "NetworkPolicy"}
     server = policies["zeppelin-server"]
     http, rpc = server["ingress"]
     assert http["ports"] == [{"port": "http"}] and "from" not in http
     assert rpc["ports"] == [{"port": "rpc"}]
-    interpreter_labels = _pod(docs, "0.9.0")[1]["metadata"]["labels"]
+    interpreter_labels = pod_of(docs, "0.9.0")[1]["metadata"]["labels"]
     [peer] = rpc["from"]
     assert peer["podSelector"]["matchLabels"].items() <= interpreter_labels.items()
     interpreter = policies["zeppelin-interpreter"]
@@ -343,28 +358,38 @@ def test_network_policies(render: Render) -> None:
     assert len(http["from"]) == 2
 
 
-def _pod_specs(docs: Docs, version: str) -> list[dict[str, Any]]:
+def _pod_specs(docs: Docs, version: str, pod_of: Any) -> list[dict[str, Any]]:
     specs = [d["spec"]["template"]["spec"] for d in docs if d["kind"] == "Deployment"]
     specs += [d["spec"] for d in docs if d["kind"] == "Pod"]
-    specs += [_pod(docs, version, g)[1]["spec"] for g in ("spark", "python")]
+    specs += [pod_of(docs, version, g)[1]["spec"] for g in ("spark", "python")]
     specs.append(executor_pod_template(docs)["spec"])
     return specs
 
 
 @pytest.mark.parametrize("version", VERSIONS)
-def test_no_pod_runs_as_root_or_escalates(render: Render, version: str) -> None:
+def test_no_pod_runs_as_root_or_escalates(render: Render, pod_of: Any, version: str) -> None:
     docs = _deploy_docs(render, version)
-    specs = _pod_specs(docs, version)
+    specs = _pod_specs(docs, version, pod_of)
     assert len(specs) == 6  # server, 2 test hooks, spark + python interpreters, executor
     for spec in specs:
         context = spec["securityContext"]
         assert context["runAsNonRoot"] is True
         assert context["runAsUser"] > 0
-        assert context["seccompProfile"] == {"type": "RuntimeDefault"}
         for container in spec["containers"] + spec.get("initContainers", []):
             assert container["securityContext"] == {
                 "allowPrivilegeEscalation": False, "capabilities": {"drop": ["ALL"]}}
             assert "runAsUser" not in container["securityContext"]
+    # The chart writes the default seccomp profile everywhere; the interpreter pods keep it
+    # only if the launcher's fabric8 client knows the field (4.10.2, Zeppelin 0.9, does not).
+    level = chart_values.pod_security_level(version)
+    interpreters = specs[3:5]
+    for spec in specs[:3] + specs[5:]:
+        assert spec["securityContext"]["seccompProfile"] == {"type": "RuntimeDefault"}
+    for spec in interpreters:
+        kept = spec["securityContext"].get("seccompProfile") == {"type": "RuntimeDefault"}
+        assert kept is (version != "0.9.0"), version
+    deployment = find(docs, "Deployment")
+    assert deployment["metadata"]["annotations"]["gaia-platform/pod-security-level"] == level
 
 
 def test_optional_ingress_with_tls(render: Render) -> None:
@@ -420,3 +445,69 @@ def test_executor_schema_rejects_unknown_and_mistyped_values(render_error: Any,
                                                              bad: dict[str, Any]) -> None:
     message = render_error(EXECUTOR, values=bad)
     assert "values don't meet the specifications of the schema" in message
+
+
+@pytest.mark.parametrize("version", VERSIONS)
+def test_the_launcher_needs_the_service_domain_the_chart_now_sets(
+    render: Render, zeppelin_launcher: Launchers, version: str
+) -> None:
+    """Issue 10, finding 1: without SERVICE_DOMAIN in the server's environment (the chart
+    before the fix), Zeppelin 0.9.0 starts no Spark interpreter at all."""
+    docs = _deploy_docs(render, version)
+    env = server_env(docs)
+    assert env["SERVICE_DOMAIN"] == "local.zeppelin-project.org"
+    before_fix = [d for d in docs]
+    deployment = json.loads(json.dumps(find(before_fix, "Deployment")))
+    container = deployment["spec"]["template"]["spec"]["containers"][0]
+    container["env"] = [e for e in container["env"] if e["name"] != "SERVICE_DOMAIN"]
+    before_fix = [deployment if d["kind"] == "Deployment" else d for d in docs]
+    launched = launch_from(before_fix, zeppelin_launcher(version))
+    if version == "0.9.0":
+        assert not launched.ok
+        assert launched.answer["exception"] == "java.lang.NullPointerException"
+        assert launched.answer["message"] == "null value in entry: SERVICE_DOMAIN=null"
+        assert "sparkUiWebUrlFromTemplate" in launched.answer["trace"]
+    else:
+        assert launched.ok  # 0.10.1+ fall back to local.zeppelin-project.org
+    fixed = launch_from(docs, zeppelin_launcher(version))
+    assert fixed.ok, fixed.answer.get("trace")
+    assert fixed.properties["zeppelin.spark.uiWebUrl"] == (
+        f"//4040-{fixed.pod_name}.local.zeppelin-project.org")
+    pod_env = {e["name"]: e["value"] for e in fixed.object("Pod")["spec"]["containers"][0]["env"]}
+    assert pod_env["SERVICE_DOMAIN"] == "local.zeppelin-project.org"
+
+
+def test_version_without_an_upstream_spark_image_must_name_one(render_error: Any) -> None:
+    message = render_error(ZEPPELIN, values={"zeppelinVersion": "0.9.0"})
+    assert "images.spark: no Spark image exists upstream for Zeppelin 0.9.0" in message
+    assert "images/spark-py/build.sh" in message
+
+
+@pytest.mark.parametrize(("values", "expected"), [
+    ({"spark": {"properties": {
+        "spark.kubernetes.executor.volumes.persistentVolumeClaim.scratch.options.claimName":
+            "x"}}},
+     "a volume given again here would reach Spark twice"),
+    ({"spark": {"executorShareMounts": "podTemplate", "properties": {
+        "spark.kubernetes.executor.volumes.persistentVolumeClaim.share-a.mount.path": "/a"}},
+      "shares": [{"name": "a", "claimName": "a", "mountPath": "/a", "readOnly": True}]},
+     "a volume given again here would reach Spark twice"),
+    ({"shares": [{"name": "a", "claimName": "a", "mountPath": "/a", "readOnly": True},
+                 {"name": "a", "claimName": "b", "mountPath": "/b", "readOnly": True}]},
+     'two shares are named "a"'),
+    ({"shares": [{"name": "a", "claimName": "a", "mountPath": "/a", "readOnly": True},
+                 {"name": "b", "claimName": "b", "mountPath": "/a", "readOnly": True}]},
+     "two shares are mounted at /a"),
+])
+def test_executor_volumes_can_never_reach_spark_twice(render_error: Any, values: dict[str, Any],
+                                                      expected: str) -> None:
+    """Issue 10, finding 3: a volume from both the pod template and Spark's properties makes
+    every executor POST fail with 422 while the notebook waits."""
+    message = render_error(ZEPPELIN, values={"images": {"spark": SPARK_IMAGE_09}, **values})
+    assert expected in message
+
+
+def test_executor_chart_refuses_a_share_twice(render_error: Any) -> None:
+    twice = {"shares": [{"name": "a", "claimName": "a", "mountPath": "/a", "readOnly": True},
+                        {"name": "a", "claimName": "a", "mountPath": "/b", "readOnly": True}]}
+    assert 'two shares are named "a"' in render_error(EXECUTOR, values=twice)

@@ -112,6 +112,15 @@ def test_deploy_ends_with_both_releases_and_zeppelin_running(
     # ... and it appears in no output of the tool.
     assert password not in json.dumps(deployed["report"])
     assert password not in json.dumps(status)
+    # The namespace enforces the Pod Security level the default Zeppelin's (0.9.0) pods meet,
+    # and the chart says the same of its pods.
+    labels = core.read_namespace("gaia").metadata.labels
+    assert labels["pod-security.kubernetes.io/enforce"] == "baseline"
+    assert labels["pod-security.kubernetes.io/warn"] == "restricted"
+    server = client.AppsV1Api(core.api_client).read_namespaced_deployment("zeppelin-server", "gaia")
+    assert server.metadata.annotations["gaia-platform/pod-security-level"] == "baseline"
+    env = {e.name: e.value for e in server.spec.template.spec.containers[0].env}
+    assert env["SERVICE_DOMAIN"] == "local.zeppelin-project.org"
 
 
 def test_cephfs_route_goes_through_its_own_router(deployed: dict[str, Any],

@@ -25,7 +25,7 @@ def _profile(tmp_path: Path, name: str, **cluster: object) -> Path:
     (tmp_path / "shares.yaml").write_text(yaml.safe_dump(catalogue))
     profile = yaml.safe_load((REPO / "openstack/clouds/sandbox.yaml").read_text())
     profile.update(name=name, shares=str(tmp_path / "shares.yaml"))
-    profile["kubernetes"] = {"namespace": name}
+    profile["kubernetes"] = {**profile["kubernetes"], "namespace": name}
     profile["cluster"].update(cluster)
     path = tmp_path / f"{name}.yaml"
     path.write_text(yaml.safe_dump(profile))

@@ -14,7 +14,7 @@ def _write(tmp_path: Path, shares: list[dict[str, object]]) -> Path:
     (tmp_path / "shares.yaml").write_text(yaml.safe_dump({"shares": shares}))
     profile = yaml.safe_load((REPO / "openstack/clouds/sandbox.yaml").read_text())
     profile.update(name="grow", shares=str(tmp_path / "shares.yaml"))
-    profile["kubernetes"] = {"namespace": "grow"}
+    profile["kubernetes"] = {**profile["kubernetes"], "namespace": "grow"}
     path = tmp_path / "grow.yaml"
     path.write_text(yaml.safe_dump(profile))
     return path

@@ -67,7 +67,7 @@ def people(platform: Platform, tmp_path_factory: pytest.TempPathFactory) -> Iter
                                        "  role: admin\n  home_gb: 1\n  user_gb: 2\n")
     profile = yaml.safe_load((REPO / "openstack/clouds/sandbox.yaml").read_text())
     profile.update(name="people", shares=str(folder / "shares.yaml"), users="users.yaml")
-    profile["kubernetes"] = {"namespace": NAMESPACE}
+    profile["kubernetes"] = {**profile["kubernetes"], "namespace": NAMESPACE}
     (folder / "people.yaml").write_text(yaml.safe_dump(profile))
     state = People(platform, folder)
     state.run("deploy")

@@ -127,3 +127,18 @@ def test_unsupported_zeppelin_version_is_refused() -> None:
     expected = "Zeppelin 0.8.2 is not supported; choose one of 0.9.0, 0.10.1, 0.11.2, 0.12.0"
     with pytest.raises(ConfigError, match=re.escape(expected)):
         values.zeppelin_values(deployment, desired_state(deployment), zeppelin_version="0.8.2")
+
+
+def test_the_profiles_spark_image_reaches_the_chart() -> None:
+    assert values.spark_image_values("localhost/gaia-platform/spark-py:v3.0.3") == {
+        "repository": "localhost/gaia-platform/spark-py", "tag": "v3.0.3"}
+    # A registry port is not a tag.
+    assert values.spark_image_values("registry:5000/gaia/spark-py") == {
+        "repository": "registry:5000/gaia/spark-py", "tag": "latest"}
+    assert values.spark_image_values(None) == {}
+    deployment = profile.load("sandbox")
+    zeppelin = values.zeppelin_values(deployment, desired_state(deployment),
+                                      spark_image=deployment.profile.kubernetes.spark_image)
+    assert zeppelin["images"]["spark"] == {"repository": "localhost/gaia-platform/spark-py",
+                                           "tag": "v3.0.3"}
+    assert "images" not in values.zeppelin_values(deployment, desired_state(deployment))

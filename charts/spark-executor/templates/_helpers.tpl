@@ -50,7 +50,12 @@ capabilities:
   drop: [ALL]
 {{- end }}
 
-{{- /* A pod securityContext for the given runAsUser/runAsGroup: never root, default seccomp. */}}
+{{- /*
+  A pod securityContext for the given runAsUser/runAsGroup: never root, default seccomp. Spark
+  3.0 and 3.1 build executor pods with fabric8 models that have no seccompProfile and drop it
+  (Zeppelin 0.9/0.10): their executors meet "baseline" only; the zeppelin chart says which
+  level a release meets (gaia-platform/pod-security-level).
+*/}}
 {{- define "spark-executor.podSecurityContext" -}}
 runAsNonRoot: true
 runAsUser: {{ .runAsUser }}

@@ -69,18 +69,24 @@ app.kubernetes.io/component: {{ .component }}
 {{- end }}
 
 {{- /*
-  The Spark image for drivers and executors. Defaults per Zeppelin family to a Spark release
-  that family supports (0.9: Spark < 3.1, 0.10: < 3.3, 0.11: 3.2-3.x, 0.12: 3.3-3.x).
+  The Spark image for drivers and executors: images.spark when set, else the default for the
+  Zeppelin family, an image that exists upstream (evidence in values.yaml, images.spark). For
+  0.9 none exists (Zeppelin 0.9 needs Spark < 3.1; the gcr.io/spark-operator images were
+  removed in 2023 and Apache never published a 3.0 image): rendering stops and names the
+  recipe that builds one.
 */}}
 {{- define "zeppelin.image.spark" -}}
 {{- $defaults := dict
-      "0.9" (list "gcr.io/spark-operator/spark-py" "v3.0.0")
-      "0.10" (list "gcr.io/spark-operator/spark-py" "v3.1.1")
+      "0.10" (list "apache/spark-py" "v3.1.3")
       "0.11" (list "apache/spark" "3.4.1-scala2.12-java11-python3-ubuntu")
       "0.12" (list "apache/spark" "3.5.3-scala2.12-java17-python3-ubuntu") }}
-{{- $default := get $defaults (include "zeppelin.family" .) }}
+{{- $family := include "zeppelin.family" . }}
+{{- $default := get $defaults $family | default (list "" "") }}
 {{- $repository := .Values.images.spark.repository | default (index $default 0) }}
 {{- $tag := .Values.images.spark.tag | default (index $default 1) }}
+{{- if not (and $repository $tag) }}
+{{- printf "images.spark: no Spark image exists upstream for Zeppelin %s (it needs Spark < 3.1; gcr.io/spark-operator/spark-py:v3.0.0 was removed in 2023, kubeflow/spark-operator#1860). Build one with images/spark-py/build.sh 3.0.3 in the gaia-platform repository, push it, and set images.spark.repository and images.spark.tag." .Values.zeppelinVersion | fail }}
+{{- end }}
 {{- printf "%s:%s" $repository $tag }}
 {{- end }}
 
@@ -101,7 +107,8 @@ imagePullSecrets:
 
 {{- /*
   A container securityContext that satisfies the "restricted" Pod Security Standard. Not
-  configurable on purpose: nothing in these pods needs more.
+  configurable on purpose: nothing in these pods needs more. Whether a launched pod keeps it
+  depends on the client that creates it: see podSecurityLevel in values.yaml.
 */}}
 {{- define "zeppelin.containerSecurityContext" -}}
 allowPrivilegeEscalation: false
