@@ -23,7 +23,7 @@ def _write_profile(tmp_path: Path, name: str, shares: list[dict[str, Any]],
     (tmp_path / "shares.yaml").write_text(yaml.safe_dump({"shares": shares}))
     profile = yaml.safe_load((REPO / "openstack/clouds/sandbox.yaml").read_text())
     profile.update(name=name, shares=str(tmp_path / "shares.yaml"))
-    profile["kubernetes"] = {"namespace": name}
+    profile["kubernetes"] = {**profile.get("kubernetes", {}), "namespace": name}
     profile.pop("yarn", None)
     profile["cluster"].update(cluster)
     if profile["cluster"].get("provider") == "existing":
