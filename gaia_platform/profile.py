@@ -633,6 +633,8 @@ def _construct_mapping(loader: _UniqueKeyLoader, node: yaml.MappingNode,
                        deep: bool = False) -> dict[Any, Any]:
     seen: set[Any] = set()
     for key_node, _ in node.value:
+        if key_node.tag == "tag:yaml.org,2002:merge":
+            continue  # `<<: *anchor` brings defaults that the mapping's own keys may override
         key = loader.construct_object(key_node, deep=deep)
         try:
             duplicate = key in seen
