@@ -6,7 +6,7 @@ from __future__ import annotations
 import functools
 import sys
 from collections.abc import Callable
-from typing import Any, TypeVar
+from typing import Any, NoReturn, TypeVar
 
 import click
 
@@ -29,17 +29,51 @@ def reports_errors(command: F) -> F:
         try:
             return command(*args, **kwargs)
         except GaiaError as error:
-            from .console import stderr
-
-            stderr.print(f"[bold red]error:[/bold red] {error}", soft_wrap=True)
-            sys.exit(error.exit_code)
+            _fail(str(error), error.exit_code)
         except KeyboardInterrupt:
             from .console import stderr
 
             stderr.print("interrupted; re-run the same command to resume.")
             sys.exit(130)
+        except (click.exceptions.ClickException, click.exceptions.Abort,
+                click.exceptions.Exit):
+            raise  # click prints these itself (a refused confirmation, a usage error)
+        except Exception as error:
+            # Whatever escaped the steps (a cloud answer to a read, a file the OS refused):
+            # still one paragraph and exit 1, never a traceback (GAIA_DEBUG=1 shows it).
+            import os
+
+            if os.environ.get("GAIA_DEBUG"):
+                raise
+            from .cloud.errors import translate
+
+            translated = translate(error, f"platform {command.__name__.replace('_', '-')}")
+            if translated is not None:
+                _fail(str(translated), translated.exit_code)
+            if isinstance(error, OSError):
+                _fail(f"{error.strerror or error}: {getattr(error, 'filename', '') or ''}", 1)
+            _fail(f"unexpected {type(error).__name__}: {error}. This is a bug in "
+                  "gaia-platform: re-run with GAIA_DEBUG=1 for the details and report it.", 1)
 
     return wrapper  # type: ignore[return-value]
+
+
+def _finite(value: float | None) -> float | None:
+    # click's FloatRange lets nan through (every comparison with nan is false).
+    if value is not None and value != value:
+        raise click.BadParameter("must be a number above 0 (not nan)")
+    return value
+
+
+def _fail(message: str, code: int) -> NoReturn:
+    from rich.markup import escape
+
+    from .console import stderr
+
+    # Error text carries user and cloud words (file names, keys, Manila messages): never
+    # markup.
+    stderr.print(f"[bold red]error:[/bold red] {escape(message)}", soft_wrap=True)
+    sys.exit(code)
 
 
 @click.group(context_settings={"help_option_names": ["-h", "--help"]})
@@ -71,7 +105,8 @@ def _sandbox() -> Any:
 
 
 @sandbox.command("up")
-@click.option("--time-scale", type=click.FloatRange(min=0), default=None,
+@click.option("--time-scale", type=click.FloatRange(min=0, max=1000, min_open=True),
+              default=None, callback=lambda _ctx, _param, value: _finite(value),
               help="Multiply the emulated cloud's real-world durations by this "
                    "(default 0.01: a 10-minute Magnum build takes 6 s).")
 @output_option
@@ -96,7 +131,8 @@ def sandbox_down(output: str) -> None:
     if output == "json":
         emit_json({"stopped": stopped})
     else:
-        stdout.print("stopped: " + ", ".join(stopped) if stopped else "nothing was running")
+        stdout.print("stopped: " + ", ".join(stopped) if stopped else "nothing was running",
+                     markup=False)
 
 
 @sandbox.command("status")
@@ -233,7 +269,7 @@ def kubeconfig(cloud: str) -> None:
     if not path.is_file():
         raise GaiaError(f"No kubeconfig for deployment {deployment.profile.name!r} yet: run "
                         f"`platform deploy --cloud {cloud}` first.")
-    stdout.print(str(path))
+    stdout.print(str(path), markup=False, highlight=False)
 
 
 @main.command()
@@ -286,6 +322,8 @@ def delete(cloud: str, delete_data: bool, yes: bool, output: str) -> None:
         click.confirm(f"Delete the shares {names} and ALL DATA in them?", abort=True)
     result = run_delete(ctx, delete_data=delete_data, progress=Progress(output == "json"))
     emit_json(result) if output == "json" else delete_summary(result)
+    if result["left"]:
+        sys.exit(1)
 
 
 

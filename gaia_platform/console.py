@@ -8,6 +8,7 @@ import time
 from typing import Any
 
 from rich.console import Console
+from rich.markup import escape
 
 stderr = Console(stderr=True, highlight=False)
 stdout = Console(highlight=False)
@@ -23,7 +24,7 @@ class Progress:
     def __call__(self, message: str) -> None:
         if not self.quiet:
             elapsed = time.monotonic() - self.started
-            stderr.print(f"[dim]{elapsed:6.1f}s[/dim]  {message}")
+            stderr.print(f"[dim]{elapsed:6.1f}s[/dim]  {escape(message)}")
 
 
 def emit_json(document: Any) -> None:

@@ -28,7 +28,9 @@ Name = Annotated[str, Field(pattern=DNS_LABEL)]
 
 
 class Strict(BaseModel):
-    model_config = ConfigDict(extra="forbid", frozen=True)
+    # strict: a YAML value of the wrong type is an error, not coerced (1 is not true,
+    # "10" is not 10): what looked like a boolean must be one.
+    model_config = ConfigDict(extra="forbid", frozen=True, strict=True)
 
 
 class OpenStackAccess(Strict):
@@ -77,6 +79,15 @@ class ClusterSpec(Strict):
     #: is reported as stalled: the Cluster API driver rarely reports *_FAILED.
     stall_minutes: float = Field(default=20, gt=0, le=600)
 
+    @field_validator("kubernetes_version")
+    @classmethod
+    def _has_admission_policies(cls, value: str) -> str:
+        major, minor = (int(part) for part in value[1:].split(".")[:2])
+        if (major, minor) < (1, 30):
+            raise ValueError("must be v1.30 or later: the charts contain notebook code with "
+                             "ValidatingAdmissionPolicies (admissionregistration.k8s.io/v1)")
+        return value
+
     @model_validator(mode="after")
     def _count_in_bounds(self) -> ClusterSpec:
         if self.autoscaling and not (
@@ -103,6 +114,17 @@ def _cluster_provider(value: Any) -> str:
     return str(getattr(value, "provider", "magnum"))
 
 
+def _ipv4_network(value: str) -> str:
+    """A CIDR the cloud will accept: the pattern lets 999.999.999.999/99 through."""
+    import ipaddress
+
+    try:
+        network = ipaddress.IPv4Network(value, strict=False)
+    except ValueError as exc:
+        raise ValueError(f"not an IPv4 network ({exc})") from None
+    return str(network)
+
+
 class CephfsRouter(Strict):
     #: The provider network the Ceph monitors sit on (Arcus/cumulus: not reachable otherwise).
     provider_network: str
@@ -112,6 +134,11 @@ class CephfsRouter(Strict):
     #: network (Arcus: that network's gateway, gaia-dmp cephfs-router.sh). None: the monitors
     #: are on the provider network itself and no route is needed.
     monitors_gateway: str | None = Field(default=None, pattern=r"^\d+\.\d+\.\d+\.\d+$")
+
+    @field_validator("monitors_cidr")
+    @classmethod
+    def _valid_cidr(cls, value: str) -> str:
+        return _ipv4_network(value)
 
 
 class ChartSource(Strict):
@@ -163,6 +190,27 @@ class Network(Strict):
     cidr: str = Field(default="10.10.0.0/16", pattern=r"^\d+\.\d+\.\d+\.\d+/\d+$")
     dns_nameservers: list[str] = []
 
+    @field_validator("cidr")
+    @classmethod
+    def _room_for_nodes(cls, value: str) -> str:
+        network = _ipv4_network(value)
+        # The subnet's pool starts 10 addresses in and ends 4 before the top (steps/network.py).
+        if int(network.split("/")[1]) > 27:
+            raise ValueError("must be a /27 or larger: nodes and the CephFS router need room")
+        return network
+
+    @field_validator("dns_nameservers")
+    @classmethod
+    def _addresses(cls, value: list[str]) -> list[str]:
+        import ipaddress
+
+        for server in value:
+            try:
+                ipaddress.ip_address(server)
+            except ValueError:
+                raise ValueError(f"{server!r} is not an IP address") from None
+        return value
+
 
 class Cephfs(Strict):
     share_type: str = "cephfsnativetype"
@@ -176,8 +224,21 @@ class Cephfs(Strict):
     csi: CsiSpec = CsiSpec()
 
 
+#: Namespaces the cluster itself uses: a deployment there would mix its pods, RBAC and
+#: Pod Security level with the system's.
+SYSTEM_NAMESPACES = ("default", "kube-system", "kube-public", "kube-node-lease")
+
+
 class KubernetesSpec(Strict):
     namespace: Name = "gaia"
+
+    @field_validator("namespace")
+    @classmethod
+    def _not_a_system_namespace(cls, value: str) -> str:
+        if value in SYSTEM_NAMESPACES or value.startswith("kube-"):
+            raise ValueError(f"{value!r} is a namespace of the cluster itself; choose one of "
+                             "the deployment's own (e.g. gaia)")
+        return value
     #: The Zeppelin release the notebook service runs (the charts support each of these).
     zeppelin_version: Literal["0.9.0", "0.10.1", "0.11.2", "0.12.0"] = "0.9.0"
     #: The Spark image of drivers and executors (``repository:tag``); empty: the chart's
@@ -313,6 +374,11 @@ class YarnSpec(Strict):
     spark: YarnSpark = YarnSpark()
     scheduler: YarnScheduler = YarnScheduler()
 
+    @field_validator("https_cidr", "ssh_cidr")
+    @classmethod
+    def _valid_cidr(cls, value: str | None) -> str | None:
+        return None if value is None else _ipv4_network(value)
+
     @field_validator("cidr")
     @classmethod
     def _big_enough(cls, value: str) -> str:
@@ -363,7 +429,29 @@ def absolute_mount_path(value: str) -> str:
         raise ValueError("must be an absolute path below /")
     if re.search(r"(^|/)\.\.?(/|$)", value):
         raise ValueError("must not contain . or .. components")
-    return value.rstrip("/")
+    # The charts take no whitespace or commas (values.schema.json absolutePath; Spark splits
+    # its volume options on commas), and // would be a second name for a path.
+    if not re.fullmatch(r"(/[A-Za-z0-9._@+-]+)+/?", value):
+        raise ValueError("may hold only letters, digits and . _ @ + - between single "
+                         "slashes (no spaces, commas or //)")
+    path = value.rstrip("/")
+    for reserved in RESERVED_PATHS:
+        if path == reserved or path.startswith(reserved + "/") \
+                or reserved.startswith(path + "/"):
+            raise ValueError(f"must not be {reserved}, inside it or above it: the pods need "
+                             "it (system directories, the service-account token, Zeppelin's "
+                             "and Spark's own directories)")
+    return path
+
+
+#: Paths in interpreter, executor and server pods that a share must not cover or shadow: the
+#: system's, the service-account token's (/var/run/secrets/kubernetes.io/serviceaccount),
+#: and the charts' own mounts (charts/zeppelin templates: /tmp, /spark, /etc/spark-executor,
+#: /opt/zeppelin, /run/zeppelin, /mnt/notebook-storage; Spark's images use /opt/spark and
+#: /var/data for scratch).
+RESERVED_PATHS = ("/bin", "/boot", "/dev", "/etc", "/lib", "/lib32", "/lib64", "/libx32",
+                  "/proc", "/root", "/run", "/sbin", "/sys", "/tmp", "/usr", "/var",
+                  "/opt/zeppelin", "/opt/spark", "/spark", "/mnt/notebook-storage")
 
 
 class ShareOwner(Strict):
@@ -507,12 +595,22 @@ class Deployment(Strict):
 
 def resolve_profile_path(cloud: str) -> Path:
     """``--cloud`` takes a profile name (openstack/clouds/<name>.yaml) or a path to a file."""
+    if not cloud or len(cloud) > 1024 or "\x00" in cloud:
+        raise ConfigError("--cloud must be a profile name or the path of a profile file "
+                          f"(at most 1024 characters; got {len(cloud)}).")
     candidate = Path(cloud).expanduser()
     if candidate.suffix in (".yaml", ".yml") or "/" in cloud:
-        if not candidate.is_file():
+        try:
+            exists = candidate.is_file()
+        except OSError as exc:  # e.g. a path component longer than the file system allows
+            raise ConfigError(f"--cloud {cloud[:80]!r}: {exc.strerror or exc}.") from exc
+        if not exists:
             raise ConfigError(f"Profile file {candidate} does not exist. Give --cloud a profile "
                               f"name from {PROFILE_DIR} or the path of a profile file.")
         return candidate.resolve()
+    if not re.fullmatch(r"[A-Za-z0-9._-]{1,64}", cloud):
+        raise ConfigError(f"--cloud {cloud[:80]!r} is neither a profile name (letters, digits, "
+                          f". _ -; see {PROFILE_DIR}) nor the path of a .yaml profile file.")
     named = PROFILE_DIR / f"{cloud}.yaml"
     if not named.is_file():
         known = ", ".join(sorted(p.stem for p in PROFILE_DIR.glob("*.yaml"))) or "none"
@@ -526,11 +624,60 @@ def resolve_profile_path(cloud: str) -> Path:
 _LOADER: Any = getattr(yaml, "CSafeLoader", yaml.SafeLoader)
 
 
+class _UniqueKeyLoader(_LOADER):  # type: ignore[misc]
+    """PyYAML's safe loader, except that a key given twice in one mapping is an error (PyYAML
+    keeps the last one silently, so a typo'd override would go unnoticed)."""
+
+
+def _construct_mapping(loader: _UniqueKeyLoader, node: yaml.MappingNode,
+                       deep: bool = False) -> dict[Any, Any]:
+    seen: set[Any] = set()
+    for key_node, _ in node.value:
+        if key_node.tag == "tag:yaml.org,2002:merge":
+            continue  # `<<: *anchor` brings defaults that the mapping's own keys may override
+        key = loader.construct_object(key_node, deep=deep)
+        try:
+            duplicate = key in seen
+        except TypeError:  # an unhashable key: the constructor below reports it
+            break
+        if duplicate:
+            raise yaml.constructor.ConstructorError(
+                "while constructing a mapping", node.start_mark,
+                f"found the key {key!r} twice", key_node.start_mark)
+        seen.add(key)
+    mapping: dict[Any, Any] = loader.construct_mapping(node, deep=deep)
+    return mapping
+
+
+_UniqueKeyLoader.add_constructor(yaml.resolver.BaseResolver.DEFAULT_MAPPING_TAG,
+                                 _construct_mapping)
+
+#: Profiles and catalogues are small: anything bigger is not one.
+MAX_FILE_BYTES = 1_000_000
+
+
 def _read_yaml(path: Path) -> Any:
     try:
-        return yaml.load(path.read_text(), Loader=_LOADER)
+        raw = path.read_bytes()
     except OSError as exc:
-        raise ConfigError(f"Cannot read {path}: {exc.strerror}.") from exc
+        raise ConfigError(f"Cannot read {path}: {exc.strerror or exc}.") from exc
+    if len(raw) > MAX_FILE_BYTES:
+        raise ConfigError(f"{path} is {len(raw)} bytes: too big for a profile or share "
+                          "catalogue. Check that --cloud (or the profile's 'shares') names "
+                          "the right file.")
+    try:
+        text = raw.decode("utf-8")
+    except UnicodeDecodeError as exc:
+        raise ConfigError(f"{path} is not UTF-8 text (byte {exc.start} cannot be decoded): "
+                          "save it as UTF-8 and re-run.") from exc
+    if "\x00" in text:
+        raise ConfigError(f"{path} holds binary data (a NUL character), not YAML: check that "
+                          "--cloud (or the profile's 'shares') names the right file.")
+    try:
+        return yaml.load(text, Loader=_UniqueKeyLoader)  # a SafeLoader: no arbitrary objects
+    except RecursionError as exc:
+        raise ConfigError(f"{path} nests too deeply to be a profile or share catalogue.") \
+            from exc
     except yaml.YAMLError as exc:
         mark = getattr(exc, "problem_mark", None)
         where = f" at line {mark.line + 1}, column {mark.column + 1}" if mark else ""
@@ -562,8 +709,12 @@ def load(cloud: str) -> Deployment:
         profile = Profile.model_validate(raw)
     except ValidationError as exc:
         raise _explain(profile_path, exc) from exc
-    catalogue_path = (profile_path.parent / profile.shares).resolve()
-    raw_catalogue = _read_yaml(catalogue_path)
+    try:
+        catalogue_path = (profile_path.parent / profile.shares).resolve()
+        raw_catalogue = _read_yaml(catalogue_path)
+    except (ConfigError, OSError, ValueError) as exc:
+        raise ConfigError(f"{profile_path}: field 'shares' must name the share catalogue "
+                          f"file: {exc}") from exc
     if not isinstance(raw_catalogue, dict):
         raise ConfigError(f"{catalogue_path} (the share catalogue named by 'shares' in "
                           f"{profile_path}) must be a YAML mapping with a 'shares' list.")

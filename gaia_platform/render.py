@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from typing import Any
 
+from rich.markup import escape
 from rich.table import Table
 
 from .apply import Event, Report
@@ -18,16 +19,17 @@ def plan_table(plan: Plan) -> None:
     title = f"plan for deployment {plan.deployment!r} on cloud {plan.cloud!r}"
     if not plan.observed:
         title += " (not observed: no credentials)"
-    table = Table(title=title, title_justify="left", box=None, header_style="bold")
+    table = Table(title=escape(title), title_justify="left", box=None, header_style="bold")
     for column in ("action", "step", "name", "why"):
         table.add_column(column, overflow="fold")
     for step in plan.steps:
         action = step.decision.action.value
         style = ACTION_STYLE.get(action, "")
-        table.add_row(f"[{style}]{action}[/{style}]", step.id, step.name, step.decision.reason)
+        table.add_row(f"[{style}]{action}[/{style}]", escape(step.id), escape(step.name),
+                      escape(step.decision.reason))
     stdout.print(table)
     for note in plan.notes:
-        stdout.print(f"[yellow]note:[/yellow] {note}")
+        stdout.print(f"[yellow]note:[/yellow] {escape(note)}")
     changes = len(plan.changes)
     stdout.print(f"{changes} change(s), {len(plan.steps) - changes} step(s) without change.")
 
@@ -37,8 +39,8 @@ def event_line(event: Event) -> None:
         return
     style = {"done": "green", "failed": "red", "skipped": "yellow"}.get(event.phase, "dim")
     detail = f" ({event.action})" if event.action else ""
-    stderr.print(f"[{style}]{event.phase:>8}[/{style}] {event.step}{detail}: {event.message}",
-                 soft_wrap=True)
+    stderr.print(f"[{style}]{event.phase:>8}[/{style}] {escape(event.step)}{escape(detail)}: "
+                 f"{escape(event.message)}", soft_wrap=True)
 
 
 def deploy_summary(report: Report) -> None:
@@ -62,69 +64,76 @@ def access_lines(zeppelin: dict[str, Any] | None) -> None:
         stdout.print("Zeppelin: not reachable yet (the server is not deployed); "
                      "`platform status` shows it once it is.")
         return
-    stdout.print(f"Zeppelin: [bold]{zeppelin['url']}[/bold]")
+    stdout.print(f"Zeppelin: [bold]{escape(str(zeppelin['url']))}[/bold]")
     if zeppelin.get("command"):
-        stdout.print(f"  first run: {zeppelin['command']}")
+        stdout.print(escape(f"  first run: {zeppelin['command']}"))
     if zeppelin["via"] == "ingress":
         address = zeppelin.get("load_balancer")
         if address:
-            stdout.print(f"  DNS: {zeppelin['host']} must resolve to the load balancer "
-                         f"{address}")
+            stdout.print(escape(f"  DNS: {zeppelin['host']} must resolve to the load "
+                                f"balancer {address}"))
         else:
-            stdout.print("  the load balancer has no address yet; `platform status` shows it "
-                         f"once it has: then point {zeppelin['host']} at it.")
-    stdout.print(f"  log in as {zeppelin['user']}; the password: {zeppelin['password_command']}",
-                 soft_wrap=True)
+            stdout.print(escape("  the load balancer has no address yet; `platform status` "
+                                f"shows it once it has: then point {zeppelin['host']} at it."))
+    stdout.print(escape(f"  log in as {zeppelin['user']}; the password: "
+                        f"{zeppelin['password_command']}"), soft_wrap=True)
 
 
 def status_table(report: dict[str, Any]) -> None:
     cluster = report["cluster"]
     if cluster is None and report.get("kubernetes_reachable"):
-        stdout.print(f"deployment {report['deployment']!r}: a cluster made elsewhere, its "
-                     "Kubernetes API answering")
+        stdout.print(f"deployment {escape(repr(report['deployment']))}: a cluster made "
+                     "elsewhere, its Kubernetes API answering")
     elif cluster is None:
-        stdout.print(f"deployment {report['deployment']!r}: no cluster (run platform deploy)")
+        stdout.print(f"deployment {escape(repr(report['deployment']))}: no cluster "
+                     "(run platform deploy)")
     else:
         reason = f" ({cluster['status_reason']})" if cluster.get("status_reason") else ""
-        stdout.print(f"cluster {cluster['name']}: [bold]{cluster['status']}[/bold]{reason}, "
+        stdout.print(f"cluster {escape(str(cluster['name']))}: "
+                     f"[bold]{escape(str(cluster['status']))}[/bold]{escape(reason)}, "
                      f"{cluster['master_count']} master(s), {cluster['node_count']} worker(s), "
-                     f"API {cluster['api_address']}")
+                     f"API {escape(str(cluster['api_address']))}")
     table = Table(box=None, header_style="bold")
     for column in ("share", "purpose", "status", "size GB", "access", "PV", "PVC", "mount"):
         table.add_column(column)
     for share in report["shares"]:
         rule = share.get("access_rule") or {}
         access = f"{rule.get('access_level')} {rule.get('state')}" if rule else "-"
-        table.add_row(share["name"], share["purpose"], share.get("status") or "missing",
-                      str(share.get("size_gb") or "-"), access, share.get("pv_phase") or "-",
-                      share.get("pvc_phase") or "-", share["mount_path"])
+        table.add_row(*(escape(str(cell)) for cell in (
+            share["name"], share["purpose"], share.get("status") or "missing",
+            share.get("size_gb") or "-", access, share.get("pv_phase") or "-",
+            share.get("pvc_phase") or "-", share["mount_path"])))
     stdout.print(table)
     for release in report.get("releases", []):
-        stdout.print(f"release {release['name']}: {release['chart']} revision "
-                     f"{release['revision']} {release['status']}")
+        stdout.print(escape(f"release {release['name']}: {release['chart']} revision "
+                            f"{release['revision']} {release['status']}"))
     for addon in report.get("addons", []):
-        stdout.print(f"add-on {addon['namespace']}/{addon['name']}: {addon['chart']} revision "
-                     f"{addon['revision']} {addon['status']}")
+        stdout.print(escape(f"add-on {addon['namespace']}/{addon['name']}: {addon['chart']} "
+                            f"revision {addon['revision']} {addon['status']}"))
     zeppelin = report.get("zeppelin")
     if zeppelin:
         how = f" (after: {zeppelin['command']})" if zeppelin.get("command") else ""
-        stdout.print(f"Zeppelin: [bold]{zeppelin['url']}[/bold]{how}")
+        stdout.print(f"Zeppelin: [bold]{escape(str(zeppelin['url']))}[/bold]{escape(how)}")
         if zeppelin.get("password_command"):
-            stdout.print(f"  log in as {zeppelin['user']}; the password: "
-                         f"{zeppelin['password_command']}", soft_wrap=True)
+            stdout.print(escape(f"  log in as {zeppelin['user']}; the password: "
+                                f"{zeppelin['password_command']}"), soft_wrap=True)
 
 
 def delete_summary(result: dict[str, Any]) -> None:
     for item in result["removed"]:
-        stdout.print(f"[red]removed[/red] {item}")
+        stdout.print(f"[red]removed[/red] {escape(item)}")
     if not result["removed"]:
         stdout.print("nothing to remove")
     for share in result["shares_kept"]:
         if "owner_project" in share:
-            stdout.print(f"[green]untouched[/green] share {share['name']} of project "
-                         f"{share['owner_project']} ({share['purpose']})")
+            stdout.print(f"[green]untouched[/green] share {escape(share['name'])} of project "
+                         f"{escape(share['owner_project'])} ({share['purpose']})")
             continue
-        stdout.print(f"[green]kept[/green] share {share['name']} ({share['purpose']}, "
+        stdout.print(f"[green]kept[/green] share {escape(share['name'])} ({share['purpose']}, "
                      f"{share['size_gb']} GB, id {share['id']})")
     for name in result["shares_deleted"]:
-        stdout.print(f"[red]deleted share[/red] {name} and its data")
+        stdout.print(f"[red]deleted share[/red] {escape(name)} and its data")
+    for item in result.get("left", []):
+        stdout.print(f"[yellow]left[/yellow] {escape(item)}")
+    if result.get("left"):
+        stdout.print("Re-run the same delete to finish: it picks up where this one stopped.")

@@ -6,53 +6,107 @@ from __future__ import annotations
 from collections.abc import Callable
 from typing import Any
 
+from .cloud.errors import transient, translate
 from .cloud.magnum import Magnum
 from .cloud.manila import Manila
 from .cloud.rest import NotFound
-from .errors import CloudError
+from .errors import CloudError, GaiaError
 from .steps.base import Context
 from .waiting import wait_until
 
 Progress = Callable[[str], None]
 
 
+#: Transient failures (5xx, 429, dropped connections) of a teardown call are retried this often.
+RETRY_ATTEMPTS = 4
+RETRY_BASE = 1.0
+
+
+class _Teardown:
+    """Runs each stage of a delete with retries; a stage that still fails is recorded and the
+    next one tried, so one delete removes everything it can and says what is left."""
+
+    def __init__(self, progress: Progress) -> None:
+        self.progress = progress
+        self.removed: list[str] = []
+        self.left: list[str] = []
+
+    def stage(self, what: str, action: Callable[[], list[str] | None]) -> bool:
+        import tenacity
+
+        try:
+            for attempt in tenacity.Retrying(
+                retry=tenacity.retry_if_exception(transient),
+                wait=tenacity.wait_exponential(multiplier=RETRY_BASE, max=20),
+                stop=tenacity.stop_after_attempt(RETRY_ATTEMPTS),
+                before_sleep=lambda state: self.progress(
+                    f"{what}: retrying after: "
+                    f"{state.outcome.exception() if state.outcome else '?'}"),
+                reraise=True,
+            ):
+                with attempt:
+                    self.removed += action() or []
+            return True
+        except GaiaError as exc:
+            message = str(exc)
+        except Exception as exc:
+            translated = translate(exc, what)
+            if translated is None:
+                raise
+            message = str(translated)
+        self.left.append(f"{what}: {message}")
+        self.progress(f"could not finish: {what}: {message}")
+        return False
+
+
 def delete(ctx: Context, *, delete_data: bool, progress: Progress) -> dict[str, Any]:
     desired = ctx.desired
-    removed: list[str] = []
     conn = ctx.cloud
     network = conn.network
+    run = _Teardown(progress)
+    if delete_data:
+        refuse_if_shared(ctx)
 
     # 1. The route to CephFS and its router go first: while the static route needs the
     #    router's interface, Neutron refuses to detach it (what stopped aglais's deletes).
-    main_router = network.find_router(desired.network.router)
-    if desired.cephfs_route:
-        route = {"destination": desired.cephfs_route.monitors_cidr,
-                 "nexthop": desired.cephfs_route.interface_ip}
-        if main_router is not None and route in (main_router.routes or []):
-            network.update_router(main_router,
-                                  routes=[r for r in main_router.routes if r != route])
-            removed.append(f"route {route['destination']} via {route['nexthop']}")
-        removed += delete_router(ctx, desired.cephfs_route.router)
+    def route() -> list[str]:
+        if not desired.cephfs_route:
+            return []
+        main_router = network.find_router(desired.network.router)
+        wanted = {"destination": desired.cephfs_route.monitors_cidr,
+                  "nexthop": desired.cephfs_route.interface_ip}
+        if main_router is None or wanted not in (main_router.routes or []):
+            return []
+        network.update_router(main_router,
+                              routes=[r for r in main_router.routes if r != wanted])
+        return [f"route {wanted['destination']} via {wanted['nexthop']}"]
+
+    if run.stage("remove the route to CephFS", route) and desired.cephfs_route:
+        name = desired.cephfs_route.router
+        run.stage(f"delete router {name}", lambda: delete_router(ctx, name))
 
     # 2. The Helm releases, then the cluster (its volumes and claims go with it; the shares
     #    do not).
     magnum = Magnum(conn)
-    name = desired.cluster.name if desired.cluster else ""
-    # A cluster made elsewhere (cluster.provider: existing) is not this tool's to delete.
-    cluster = magnum.find_cluster(name) if desired.cluster else None
-    if cluster is not None and ctx.kubeconfig_path.is_file():
-        removed += _uninstall_releases(ctx, progress)
-    if desired.cluster is None and ctx.kubeconfig_path.is_file():
-        # The cluster stays; what deploy put in it goes (the shares behind the volumes stay).
-        removed += _uninstall_releases(ctx, progress)
-        removed += _remove_volumes(ctx)
-    if cluster is not None:
-        magnum.delete_cluster(cluster["uuid"])
+
+    def cluster() -> list[str]:
+        if desired.cluster is None:
+            # A cluster made elsewhere (cluster.provider: existing) is not this tool's to
+            # delete; what deploy put in it goes (the shares behind the volumes stay).
+            if not ctx.kubeconfig_path.is_file():
+                return []
+            return [*_uninstall_releases(ctx, progress), *_remove_volumes(ctx)]
+        name = desired.cluster.name
+        found = magnum.find_cluster(name)
+        if found is None:
+            return []
+        removed = _uninstall_releases(ctx, progress) if ctx.kubeconfig_path.is_file() else []
+        magnum.delete_cluster(found["uuid"])
         progress(f"deleting cluster {name}")
 
         def gone() -> tuple[bool, None, str]:
             try:
-                current = magnum.get_cluster(cluster["uuid"])
+                current = magnum.get_cluster(found["uuid"])
             except NotFound:
                 return True, None, "gone"
             if current["status"] == "DELETE_FAILED":
@@ -61,13 +115,21 @@ def delete(ctx: Context, *, delete_data: bool, progress: Progress) -> dict[str, 
             return False, None, str(current["status"])
 
         wait_until(gone, what=f"cluster {name}", timeout=3600, report=progress)
-        removed.append(f"cluster {name}")
-    template_name = desired.template.name if desired.template else None
-    template = magnum.find_template(template_name) if template_name else None
-    if template is not None:
-        magnum.delete_template(template["uuid"])
-        removed.append(f"cluster template {template_name}")
-    ctx.kubeconfig_path.unlink(missing_ok=True)
+        return [*removed, f"cluster {name}"]
+
+    def template() -> list[str]:
+        if desired.template is None:
+            return []
+        found = magnum.find_template(desired.template.name)
+        if found is None:
+            return []
+        magnum.delete_template(found["uuid"])
+        return [f"cluster template {desired.template.name}"]
+
+    cluster_name = desired.cluster.name if desired.cluster else "(made elsewhere)"
+    if run.stage(f"delete cluster {cluster_name}", cluster):
+        run.stage("delete the cluster template", template)
+        ctx.kubeconfig_path.unlink(missing_ok=True)
 
     # 3. This deployment's access rules and the CSI driver's application credential.
     manila = Manila(conn)
@@ -78,39 +140,94 @@ def delete(ctx: Context, *, delete_data: bool, progress: Progress) -> dict[str, 
             kept.append({"name": plan.name, "owner_project": plan.project_owner.project,
                          "purpose": plan.share.purpose})
             continue
+
+        def share_stage(plan: Any = plan) -> list[str]:
+            removed = []
+            share, extras = manila.find_share_and_extras(plan.name)
+            for extra in extras:  # provably ours and never mounted (find_share_and_extras)
+                manila.delete_share(extra.id)
+                removed.append(f"duplicate share {plan.name} ({extra.id})")
+            if share is None:
+                return removed
+            if manila.deny_cephx(share.id, plan.cephx_id):
+                removed.append(f"access rule {plan.cephx_id} on share {plan.name}")
+            if delete_data:
+                if plan.name not in deleted_shares:  # two people may list the same data share
+                    manila.delete_share(share.id)
+                    deleted_shares.append(plan.name)
+            elif plan.name not in (k["name"] for k in kept):
+                kept.append({"name": plan.name, "id": share.id,
+                             "purpose": plan.share.purpose, "size_gb": share.size})
+            return removed
+
+        run.stage(f"revoke access to share {plan.name}", share_stage)
+
+    def credential() -> list[str]:
+        removed = []
+        for cred in conn.identity.application_credentials(user=conn.current_user_id):
+            if cred.name == desired.csi_app_credential:
+                conn.identity.delete_application_credential(user=conn.current_user_id,
+                                                            application_credential=cred)
+                removed.append(f"application credential {cred.name}")
+        return removed
+
+    run.stage(f"delete application credential {desired.csi_app_credential}", credential)
+    run.stage("delete the credentials made for other projects' shares",
+              lambda: _owner_credentials(ctx))
+
+    # 4. The network, once nothing is attached to it any more.
+    def net() -> list[str]:
+        removed = []
+        subnet = network.find_subnet(desired.network.subnet)
+        if subnet is not None:
+            for port in network.ports(network_id=subnet.network_id):
+                network.delete_port(port)
+            network.delete_subnet(subnet)
+            removed.append(f"subnet {desired.network.subnet}")
+        found = network.find_network(desired.network.network)
+        if found is not None:
+            network.delete_network(found)
+            removed.append(f"network {desired.network.network}")
+        return removed
+
+    router = desired.network.router
+    if run.stage(f"delete router {router}", lambda: delete_router(ctx, router)):
+        run.stage(f"delete network {desired.network.network}", net)
+    return {"deployment": desired.deployment, "removed": run.removed,
+            "shares_kept": kept, "shares_deleted": deleted_shares, "left": run.left}
+
+
+def refuse_if_shared(ctx: Context) -> None:
+    """--delete-data must not pull a share from under another deployment still mounting it
+    (the Yarn fallback, another cluster): any cephx rule but this deployment's stops the delete
+    before anything is removed, naming who holds access."""
+    from .desired import prefix
+
+    manila = Manila(ctx.cloud)
+    yarn_prefix = f"{prefix(ctx.deployment)}-yarn-"
+    holders: list[str] = []
+    for plan in ctx.desired.shares:
+        if plan.project_owner is not None:  # never deleted: --delete-data leaves them alone
+            continue
         share = manila.find_share(plan.name)
         if share is None:
             continue
-        if manila.deny_cephx(share.id, plan.cephx_id):
-            removed.append(f"access rule {plan.cephx_id} on share {plan.name}")
-        if delete_data:
-            if plan.name not in deleted_shares:  # two people may list the same data share
-                manila.delete_share(share.id)
-                deleted_shares.append(plan.name)
-        elif plan.name not in (k["name"] for k in kept):
-            kept.append({"name": plan.name, "id": share.id, "purpose": plan.share.purpose,
-                         "size_gb": share.size})
-    for cred in conn.identity.application_credentials(user=conn.current_user_id):
-        if cred.name == desired.csi_app_credential:
-            conn.identity.delete_application_credential(user=conn.current_user_id,
-                                                        application_credential=cred)
-            removed.append(f"application credential {cred.name}")
-    removed += _owner_credentials(ctx)
-
-    # 4. The network, once nothing is attached to it any more.
-    removed += delete_router(ctx, desired.network.router)
-    subnet = network.find_subnet(desired.network.subnet)
-    if subnet is not None:
-        for port in network.ports(network_id=subnet.network_id):
-            network.delete_port(port)
-        network.delete_subnet(subnet)
-        removed.append(f"subnet {desired.network.subnet}")
-    net = network.find_network(desired.network.network)
-    if net is not None:
-        network.delete_network(net)
-        removed.append(f"network {desired.network.network}")
-    return {"deployment": desired.deployment, "removed": removed,
-            "shares_kept": kept, "shares_deleted": deleted_shares}
+        # Everyone of this deployment who may use the share (people can share a data share).
+        ours = {p.cephx_id for p in ctx.desired.shares if p.name == plan.name}
+        for rule in manila.access_rules(share.id):
+            if rule.access_type == "cephx" and rule.access_to in ours:
+                continue
+            who = ("this profile's Yarn fallback" if str(rule.access_to).startswith(yarn_prefix)
+                   else "another deployment or user")
+            holders.append(f"share {plan.name}: {rule.access_type} {rule.access_to} "
+                           f"({who}, {rule.access_level})")
+    if holders:
+        raise CloudError(
+            "--delete-data refused: other deployments still have access to shares of this "
+            "catalogue: " + "; ".join(holders) + ". Delete those deployments first (for the "
+            "Yarn fallback: platform yarn-fallback-delete --cloud "
+            f"{ctx.deployment.profile.name}), or revoke their access rules, or delete "
+            "without --delete-data to keep the shares. Nothing was removed.")
 
 
 def delete_router(ctx: Context, name: str) -> list[str]:

@@ -8,6 +8,7 @@ from typing import Any
 
 from ..errors import CloudError, ConfigError
 from ..profile import OpenStackAccess
+from ..timeouts import request_timeout
 
 # Manila: the SDK sends no microversion for shares unless told; 2.51 is what the predecessor
 # used and is where cephx (2.13), access_key (2.21) and the access-rules API (2.45) all exist.
@@ -83,6 +84,7 @@ def connect(access: OpenStackAccess, *, authorize: bool = True) -> Any:
     if absent:
         raise NoCredentials(absent)
     import openstack
+    from keystoneauth1 import exceptions as ks_exc
     from openstack import exceptions as os_exc
     from openstack.config import OpenStackConfig
 
@@ -93,6 +95,9 @@ def connect(access: OpenStackAccess, *, authorize: bool = True) -> Any:
         region = loader.get_one(
             cloud=access.cloud, region_name=access.region,
             shared_file_system_api_version=MANILA_MICROVERSION,
+            # keystoneauth's per-request timeout for every service (openstacksdk config
+            # option api_timeout, docs "Configuring os-client-config Applications").
+            api_timeout=request_timeout(),
             # keystoneauth retries these answers after the cloud's Retry-After header (else
             # with backoff): 429 means the request was refused before it did anything (RFC
             # 6585 section 4), so even a POST is safe to send again. 5xx are left to the
@@ -103,6 +108,11 @@ def connect(access: OpenStackAccess, *, authorize: bool = True) -> Any:
         where = str(explicit) if explicit else "clouds.yaml (OS_CLIENT_CONFIG_FILE, ./, " \
             "~/.config/openstack/, /etc/openstack/)"
         raise NoCredentials(f"no cloud named {access.cloud!r} in {where}") from exc
+    except (ks_exc.MissingRequiredOptions, ks_exc.MissingAuthPlugin) as exc:
+        raise ConfigError(
+            f"The entry {access.cloud!r} in {explicit or 'clouds.yaml'} is incomplete: {exc}. "
+            "Copy the entry again from the cloud's dashboard (Identity > Application "
+            "Credentials > Download clouds.yaml).") from exc
     connection = openstack.connection.Connection(config=region)
     throttle.install(connection)
     if authorize:

@@ -91,11 +91,42 @@ class Manila:
         self.seen = _observed(connection)
 
     def find_share(self, name: str) -> Any | None:
-        found = self.seen.shares.find(lambda s: s.name == name)
-        if len(found) > 1:
-            raise CloudError(f"There are {len(found)} Manila shares named {name!r}; the "
-                             "deployment cannot tell which holds the data. Rename the extra ones.")
-        return found[0] if found else None
+        return self.find_share_and_extras(name)[0]
+
+    def find_share_and_extras(self, name: str) -> tuple[Any | None, list[Any]]:
+        """The share of that name, and the duplicates an interrupted run left beside it.
+
+        A create that was slow to answer, interrupted and re-run makes a second share of the
+        same name. A duplicate is provably ours and empty when it carries our metadata
+        (PURPOSE_KEY, which only this tool writes) and has never had an access rule (nobody
+        could ever mount it, so it holds nothing). The share kept is the one with access
+        rules, or the oldest; any other ambiguity stops with the ids to sort out by hand.
+        """
+        found = list(self.seen.shares.find(lambda s: s.name == name))
+        if len(found) <= 1:
+            return (found[0] if found else None), []
+        found.sort(key=lambda s: str(getattr(s, "created_at", "") or ""))
+        used = [s for s in found if self.access_rules(s.id)]
+        unproven = [s for s in found if s not in used
+                    and PURPOSE_KEY not in (getattr(s, "metadata", None) or {})]
+        if len(used) > 1 or unproven:
+            ids = ", ".join(f"{s.id} ({s.status}, {len(self.access_rules(s.id))} access "
+                            f"rules)" for s in found)
+            raise CloudError(f"There are {len(found)} Manila shares named {name!r}: {ids}. "
+                             "More than one may hold data, so the deployment cannot tell "
+                             "which to use. Rename or delete the extra ones "
+                             "(openstack share show/set --name), then re-run.")
+        keep = used[0] if used else found[0]
+        return keep, [s for s in found if s is not keep]
+
+    def user_messages(self, resource_id: str) -> list[str]:
+        """Why Manila failed an action on a resource, in its own words (api-ref "User
+        messages", microversion 2.37+; the connection asks for 2.51)."""
+        try:
+            found = self.proxy.user_messages(resource_id=resource_id)
+            return [str(m.user_message) for m in found if m.user_message]
+        except Exception:  # the reason is a courtesy: never hide the failure behind it
+            return []
 
     def get_share(self, share_id: str) -> Any:
         """A poll of one share (answered by the shared listing; a share the listing does not

@@ -71,9 +71,12 @@ class ThrottledAdapter(HTTPAdapter):
             status = response.status_code
         finally:
             self.adaptive.release(status)
-        if request.method in MUTATING:
-            for listener in list(self.listeners):
-                listener(request.method, request.url)
+            # Also when the call failed without an answer (a timeout, a dropped connection):
+            # the cloud may have done it all the same, and a retry that trusted the old
+            # listing would make a second one (tests/deploy/test_fault_matrix.py, timeouts).
+            if request.method in MUTATING:
+                for listener in list(self.listeners):
+                    listener(request.method, request.url)
         return response
 
 

@@ -246,6 +246,9 @@ def executor_values(deployment: Deployment, desired: DesiredState, *,
                 "app.kubernetes.io/instance": names.zeppelin_release,
                 "app.kubernetes.io/component": "interpreter",
             },
+            # The notebook claim's root also holds Zeppelin's own state (users' credentials,
+            # note permissions): executors see only the notes, like the interpreters.
+            "claimSubPaths": {_notebook_share(desired).pvc_name: NOTEBOOKS_SUBPATH},
         },
     }
 

@@ -13,8 +13,11 @@ RATE_LIMIT_RETRIES = 6
 
 
 def api_client(kubeconfig: Path) -> Any:
+    import urllib3
     from kubernetes import client, config
     from urllib3.util.retry import Retry
+
+    from ..timeouts import request_timeout
 
     configuration = client.Configuration()
     # The kubernetes package ships without type hints.
@@ -29,4 +32,10 @@ def api_client(kubeconfig: Path) -> Any:
         total=None, connect=3, read=0, redirect=3, other=0, status=RATE_LIMIT_RETRIES,
         status_forcelist=(429,), allowed_methods=None, respect_retry_after_header=True,
         backoff_factor=0.5, raise_on_status=False)
-    return client.ApiClient(configuration)
+    api = client.ApiClient(configuration)
+    # The generated client only knows a per-call _request_timeout; its urllib3 pool takes a
+    # default for every request (none here watches, so a read timeout is always right).
+    seconds = request_timeout()
+    api.rest_client.pool_manager.connection_pool_kw["timeout"] = urllib3.Timeout(
+        connect=min(10.0, seconds), read=seconds)
+    return api

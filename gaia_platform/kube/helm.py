@@ -6,17 +6,35 @@ from __future__ import annotations
 import asyncio
 import logging
 from collections.abc import Coroutine
+from datetime import UTC, datetime
 from pathlib import Path
 from typing import Any, TypeVar
 
-from ..errors import CloudError
+from ..errors import CloudError, TransientError
 from ..helm.charts import ChartRef, RemoteChart
+
+#: How long a release may stay pending-* before it counts as left by an interrupted run. Our
+#: installs and upgrades do not wait for pods, so they leave pending-* within seconds.
+PENDING_GRACE_SECONDS = 30.0
 
 T = TypeVar("T")
 
 
+#: The longest any one helm operation may take (a rollback of a stuck release waits for its
+#: pods); past it the helm process is terminated (pyhelm3 does so when its task is
+#: cancelled) and the step fails like a timed-out request, to be retried.
+HELM_TIMEOUT_SECONDS = 900.0
+
+
 def _run(coroutine: Coroutine[Any, Any, T]) -> T:
-    return asyncio.run(coroutine)
+    async def bounded() -> T:
+        return await asyncio.wait_for(coroutine, HELM_TIMEOUT_SECONDS)
+
+    try:
+        return asyncio.run(bounded())
+    except TimeoutError as exc:
+        raise TransientError(f"helm did not finish within {HELM_TIMEOUT_SECONDS:.0f} s "
+                             "(is the cluster's API reachable?); re-run to try again.") from exc
 
 
 class Helm:
@@ -109,6 +127,7 @@ class Helm:
         from pyhelm3.errors import Error
 
         async def upgrade() -> int:
+            await self._unstick(name, namespace, timeout)
             loaded = await self._chart(chart)
             revision = await self.client.install_or_upgrade_release(
                 name, loaded, values, namespace=namespace, atomic=False, wait=False,
@@ -120,6 +139,29 @@ class Helm:
             return _run(upgrade())
         except Error as exc:
             raise CloudError(f"helm could not install or upgrade release {name}: {exc}") from exc
+
+    async def _unstick(self, name: str, namespace: str, timeout: str) -> None:
+        """A release left pending-* by an interrupted run blocks every later helm operation
+        ("another operation (install/upgrade/rollback) is in progress"). Once it has been
+        pending longer than any of our own operations takes (they do not wait for pods), it is
+        rolled back to its last good revision, or uninstalled when it never had one: pyhelm3's
+        get_proceedable_revision does exactly that."""
+        from pyhelm3.errors import ReleaseNotFoundError
+
+        while True:
+            try:
+                current = await self.client.get_current_revision(name, namespace=namespace)
+            except ReleaseNotFoundError:
+                return
+            if not current.status.value.startswith("pending-"):
+                return
+            age = (datetime.now(UTC)
+                   - current.updated.astimezone(UTC)).total_seconds()
+            if age >= PENDING_GRACE_SECONDS:
+                break
+            # Not yet provably abandoned: another deploy may be finishing it right now.
+            await asyncio.sleep(min(5.0, PENDING_GRACE_SECONDS - age))
+        await self.client.get_proceedable_revision(name, namespace=namespace, timeout=timeout)
 
     def uninstall(self, name: str, namespace: str) -> bool:
         async def uninstall() -> bool:

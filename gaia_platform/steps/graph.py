@@ -60,6 +60,7 @@ from .network import (
     SubnetKind,
 )
 from .preflight import ClusterNeeds, PreflightKind, PreflightTarget, profile_problems
+from .removed import RemovedSharesKind, RemovedTarget
 from .zeppelin import (
     AuthTarget,
     HelmReleaseKind,
@@ -229,10 +230,16 @@ def deploy_graph(deployment: Deployment, desired: DesiredState) -> list[Node[Any
              ReleaseTarget(executor.name, executor.chart, desired.namespace, executor.values),
              ("kube.namespace", *claims)),
         Node(f"helm.release/{zeppelin.name}", HelmReleaseKind(), zeppelin.name,
-             ReleaseTarget(zeppelin.name, zeppelin.chart, desired.namespace, zeppelin.values),
+             ReleaseTarget(zeppelin.name, zeppelin.chart, desired.namespace, zeppelin.values,
+                           api_server_egress=True),
              (f"helm.release/{executor.name}", "kube.zeppelin-auth", *claims, *web_deps)),
         Node("kube.zeppelin-server", ZeppelinServerKind(), names.server,
              ServerTarget(names.server, desired.namespace), (f"helm.release/{zeppelin.name}",)),
+        # After the upgrade, so that new interpreter pods no longer mount what goes.
+        Node("kube.removed-shares", RemovedSharesKind(), "shares no longer in the catalogue",
+             RemovedTarget(desired.deployment, desired.namespace,
+                           tuple(share.name for share in desired.shares)),
+             (f"helm.release/{zeppelin.name}",)),
     ]
     return nodes
 

@@ -322,10 +322,21 @@ class PersistentVolumeKind:
         missing = when_missing(observed, "volume")
         if missing:
             return missing
-        if observed["changes"]:
+        changes = dict(observed["changes"])
+        capacity = changes.pop("capacity", None)
+        if changes:
             return Decision(Action.UPDATE, "source changed: volume and claim are replaced "
                             "(the share is untouched)", observed["changes"])
-        return Decision(Action.NOOP, f"{(observed['pv'].get('status') or {}).get('phase')}")
+        phase = (observed["pv"].get("status") or {}).get("phase")
+        if capacity and _grows(capacity):
+            # A PV's capacity may change in place (only its source is immutable): the claim
+            # and the pods using it are left alone.
+            return Decision(Action.UPDATE, "extend the volume in place (the claim and the "
+                            "pods using it are untouched)", {"capacity": capacity})
+        if capacity:
+            return Decision(Action.NOOP, f"{phase} (larger than the catalogue's size: shares "
+                            "are never shrunk)")
+        return Decision(Action.NOOP, f"{phase}")
 
     def apply(self, ctx: Context, target: VolumeTarget, observed: Any, decision: Decision,
               progress: Progress) -> Any:
@@ -334,6 +345,11 @@ class PersistentVolumeKind:
         if decision.action is Action.CREATE:
             seen.created_volume(ctx.kube(), target.deployment,
                                 core.create_persistent_volume(wanted))
+        elif decision.action is Action.UPDATE and set(decision.changes) == {"capacity"}:
+            capacity = decision.changes["capacity"][1]
+            core.patch_persistent_volume(target.share.pv_name,
+                                         {"spec": {"capacity": capacity}})
+            progress(f"volume {target.share.pv_name} extended to {capacity['storage']}")
         elif decision.action is Action.UPDATE:
             # A PV's source is immutable: replace it and its claim.
             progress(f"replacing volume {target.share.pv_name}: {sorted(decision.changes)}")
@@ -368,6 +384,11 @@ class PersistentVolumeKind:
             wait_until(seen_by_controller, what=f"volume {target.share.pv_name}", timeout=120,
                        report=progress)
         return {"pv": target.share.pv_name}
+
+
+def _grows(capacity: list[Any]) -> bool:
+    have, want = ((c or {}).get("storage", "0") for c in capacity)
+    return storage.quantity_bytes(str(want)) > storage.quantity_bytes(str(have))
 
 
 #: Seconds after a claim was made at which it is touched if still pending.

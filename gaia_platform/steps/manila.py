@@ -16,6 +16,19 @@ SHARE_TIMEOUT = 900.0
 ACCESS_TIMEOUT = 600.0
 
 
+def _reasons(manila: Manila, share_id: str) -> str:
+    messages = manila.user_messages(share_id)
+    return (": Manila says: " + " / ".join(messages)) if messages else ""
+
+
+@dataclass(frozen=True)
+class Duplicated:
+    """A share and the provably empty duplicates of it that an interrupted run made."""
+
+    share: Any
+    extras: tuple[Any, ...]
+
+
 @dataclass(frozen=True)
 class ShareTarget:
     share: SharePlan
@@ -25,12 +38,19 @@ class ShareKind:
     kind = "manila.share"
 
     def observe(self, ctx: Context, target: ShareTarget) -> Any:
-        return Manila(ctx.cloud).find_share(target.share.name)
+        share, extras = Manila(ctx.cloud).find_share_and_extras(target.share.name)
+        if extras:
+            return Duplicated(share, tuple(extras))
+        return share
 
     def decide(self, target: ShareTarget, observed: Any) -> Decision:
         wanted = target.share.share.size_gb
         if isinstance(observed, Unknown):
             return Decision(Action.CREATE, f"create unless present ({observed.why})")
+        if isinstance(observed, Duplicated):
+            ids = ", ".join(s.id for s in observed.extras)
+            return Decision(Action.UPDATE, f"remove {len(observed.extras)} duplicate(s) an "
+                            f"interrupted run made ({ids}: ours, never mounted)")
         if observed is None:
             note = " (a data share is created empty: load its catalogue)" \
                 if target.share.share.purpose == "data" else ""
@@ -49,10 +69,18 @@ class ShareKind:
               progress: Progress) -> Any:
         manila = Manila(ctx.cloud)
         plan = target.share
+        if isinstance(observed, Duplicated):
+            for extra in observed.extras:
+                manila.delete_share(extra.id)
+                progress(f"removed duplicate share {extra.id} ({plan.name}) left by an "
+                         "interrupted run")
+            observed = observed.share
+            decision = self.decide(target, observed)
         if decision.action is Action.CHECK:
-            raise CloudError(f"Manila share {plan.name} is in state error. Ask the cloud's "
-                             "operators to repair it (openstack share show); it is never "
-                             "replaced automatically because it may hold data.")
+            raise CloudError(f"Manila share {plan.name} is in state error"
+                             f"{_reasons(manila, observed.id)}. Ask the cloud's operators to "
+                             "repair it (openstack share show; openstack share message list); "
+                             "it is never replaced automatically because it may hold data.")
         if decision.action is Action.CREATE:
             observed = manila.create_share(
                 name=plan.name, size=plan.share.size_gb, share_type=plan.share_type,
@@ -66,7 +94,13 @@ class ShareKind:
         def available() -> tuple[bool, Any, str]:
             share = manila.get_share(share_id)
             if share.status in ("error", "extending_error"):
-                raise CloudError(f"Manila share {plan.name} went to {share.status}.")
+                raise CloudError(
+                    f"Manila share {plan.name} went to {share.status}"
+                    f"{_reasons(manila, share_id)}. "
+                    + ("Nothing is stored on it yet: delete it (openstack share delete "
+                       f"{share_id}) and re-run, with another size or share type if Manila "
+                       "says so." if share.status == "error" else
+                       "Ask the cloud's operators to reset its state, then re-run."))
             return share.status == "available", share, str(share.status)
 
         share = wait_until(available, what=f"share {plan.name}", timeout=SHARE_TIMEOUT,

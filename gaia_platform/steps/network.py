@@ -186,13 +186,42 @@ class CephfsRouterKind:
             network.set_tags(router, list(target.tags) or [_tag(target.deployment)])
         if not (isinstance(observed, dict) and observed["attached"]):
             subnet = ctx.result(target.subnet_step)
-            port = network.create_port(
-                name=f"{target.plan.router}-port", network_id=subnet["network_id"],
-                fixed_ips=[{"subnet_id": subnet["subnet_id"],
-                            "ip_address": target.plan.interface_ip}],
-            )
-            network.add_interface_to_router(router, port_id=port.id)
+            port = self._port_left_behind(ctx, target, subnet, router.id)
+            if port is None:
+                port = network.create_port(
+                    name=self.port_name(target), network_id=subnet["network_id"],
+                    fixed_ips=[{"subnet_id": subnet["subnet_id"],
+                                "ip_address": target.plan.interface_ip}],
+                )
+            else:
+                progress(f"adopting port {port.id} ({target.plan.interface_ip}) left by an "
+                         "interrupted run")
+            if port.device_id != router.id:
+                network.add_interface_to_router(router, port_id=port.id)
         return {"router_id": router.id}
+
+    @staticmethod
+    def port_name(target: CephfsTarget) -> str:
+        return f"{target.plan.router}-port"
+
+    def _port_left_behind(self, ctx: Context, target: CephfsTarget, subnet: dict[str, Any],
+                          router_id: str) -> Any | None:
+        """The port holding the interface address, if an earlier run made it (by its name)
+        and it is free or already on this router; anything else holding the address stops
+        the step: Neutron would refuse the new port with 409 "IP address ... already
+        allocated" (neutron api-ref, ports: "Create port", 409 IpAddressAlreadyAllocated)."""
+        ip = target.plan.interface_ip
+        for port in ctx.cloud.network.ports(network_id=subnet["network_id"]):
+            if not any(f.get("ip_address") == ip for f in port.fixed_ips or []):
+                continue
+            if port.name == self.port_name(target) and port.device_id in ("", None, router_id):
+                return port
+            raise CloudError(
+                f"The CephFS router's address {ip} (the third-highest of the profile's "
+                f"network.cidr) is held by port {port.id} ({port.name or 'unnamed'}, device "
+                f"{port.device_id or 'none'}), which this deployment did not make. Free the "
+                "address (openstack port delete) or give the deployment another network.cidr.")
+        return None
 
 
 class CephfsRouteKind:

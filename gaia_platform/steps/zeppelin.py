@@ -2,13 +2,14 @@
 
 from __future__ import annotations
 
+import copy
 from dataclasses import dataclass
 from typing import Any
 
 from ..desired import OWNER_KEY
 from ..helm.charts import ChartRef
 from ..plan import Action, Decision
-from ..users.passwords import encoded, new_password, users_with_password
+from ..users.passwords import encoded, new_password, password_of, users_with_password
 from .base import Context, Progress, Unknown
 from .kube import core_api, read_or_absent, when_missing
 
@@ -45,8 +46,8 @@ class ZeppelinAuthKind:
         lacking = [user for user in target.everyone
                    if user not in users_with_password(observed)]
         if lacking:
-            return Decision(Action.UPDATE, f"no password for user(s) {', '.join(lacking)}",
-                            {"users": lacking})
+            return Decision(Action.UPDATE, f"no password (or no password hash) for user(s) "
+                            f"{', '.join(lacking)}", {"users": lacking})
         return Decision(Action.NOOP, "present")
 
     def apply(self, ctx: Context, target: AuthTarget, observed: Any, decision: Decision,
@@ -55,7 +56,13 @@ class ZeppelinAuthKind:
             return {"secret": target.secret}
         have = set() if observed is None or isinstance(observed, Unknown) \
             else users_with_password(observed)
-        passwords = {user: new_password() for user in target.everyone if user not in have}
+        # A password kept from before its hash was (a deployment older than the hashes)
+        # keeps working: only its hash is added.
+        kept = {user: password_of(observed, user) for user in target.everyone
+                if user not in have} if observed is not None and \
+            not isinstance(observed, Unknown) else {}
+        passwords = {user: kept.get(user) or new_password() for user in target.everyone
+                     if user not in have}
         body = {
             "metadata": {"name": target.secret, "namespace": target.namespace,
                          "labels": {OWNER_KEY: target.deployment}},
@@ -68,7 +75,7 @@ class ZeppelinAuthKind:
         else:
             core.patch_namespaced_secret(target.secret, target.namespace,
                                          {"data": body["data"]})
-        for user in passwords:
+        for user in (u for u in passwords if not kept.get(u)):
             progress(f"generated the Zeppelin password of user {user}; show it once with "
                      f"`platform users reset-password {user}` (which replaces it), or read it "
                      f"with: kubectl -n {target.namespace} get secret {target.secret} "
@@ -84,6 +91,43 @@ class ReleaseTarget:
     values: dict[str, Any]
     #: Releases in their own namespace (the CSI drivers') create it at install.
     create_namespace: bool = False
+    #: Fill networkPolicy.apiServer from the cluster (the zeppelin chart's egress policies).
+    api_server_egress: bool = False
+
+
+def api_server_addresses(slices: list[Any]) -> dict[str, Any] | None:
+    """networkPolicy.apiServer for the zeppelin chart from the `kubernetes` Service's
+    EndpointSlices: the API servers' own addresses and ports, which is what egress policies
+    see once the Service address is translated (a policy on the Service IP would match
+    nothing). None when the cluster publishes none (the sandbox does not), leaving the chart's
+    default: any address but the metadata service."""
+    cidrs: set[str] = set()
+    ports: set[int] = set()
+    for item in slices:
+        for endpoint in item.endpoints or []:
+            for address in endpoint.addresses or []:
+                cidrs.add(f"{address}/32" if ":" not in address else f"{address}/128")
+        for port in item.ports or []:
+            if port.port:
+                ports.add(int(port.port))
+    if not cidrs or not ports:
+        return None
+    return {"cidrs": sorted(cidrs), "ports": sorted(ports)}
+
+
+def _values(ctx: Context, target: ReleaseTarget) -> dict[str, Any]:
+    if not target.api_server_egress:
+        return target.values
+    from kubernetes import client
+
+    slices = client.DiscoveryV1Api(ctx.kube()).list_namespaced_endpoint_slice(
+        "default", label_selector="kubernetes.io/service-name=kubernetes").items
+    found = api_server_addresses(slices)
+    if found is None:
+        return target.values
+    values = copy.deepcopy(target.values)
+    values.setdefault("networkPolicy", {})["apiServer"] = found
+    return values
 
 
 class HelmReleaseKind:
@@ -98,14 +142,19 @@ class HelmReleaseKind:
         current = helm.current(target.name, target.namespace)
         if current is None:
             return None
-        wanted = helm.render(target.name, target.chart, target.values, target.namespace)
-        return {"current": current, "wanted": wanted, "values": target.values}
+        values = _values(ctx, target)
+        wanted = helm.render(target.name, target.chart, values, target.namespace)
+        return {"current": current, "wanted": wanted, "values": values}
 
     def decide(self, target: ReleaseTarget, observed: Any) -> Decision:
         missing = when_missing(observed, "release")
         if missing:
             return missing
         current, wanted = observed["current"], observed["wanted"]
+        if current["status"].startswith("pending-"):
+            return Decision(Action.UPDATE, f"revision {current['revision']} is "
+                            f"{current['status']} (an interrupted run): roll back or remove "
+                            "it, then install")
         if current["status"] != "deployed":
             return Decision(Action.UPDATE, f"revision {current['revision']} is "
                             f"{current['status']}")
@@ -130,7 +179,7 @@ class HelmReleaseKind:
         from ..kube.helm import Helm
 
         revision = Helm(ctx.kubeconfig_path).install_or_upgrade(
-            target.name, target.chart, target.values, target.namespace,
+            target.name, target.chart, _values(ctx, target), target.namespace,
             create_namespace=target.create_namespace)
         progress(f"release {target.name} at revision {revision}")
         return {"release": target.name, "revision": revision}

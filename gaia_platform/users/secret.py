@@ -1,4 +1,5 @@
-"""The auth Secret (one key per user, the value is the password) and the server restart that
+"""The auth Secret (one key per user, the value is the password, and its hash under
+``<user>.shiro1``) and the server restart that
 makes Zeppelin read it again (its init container writes shiro.ini only at start)."""
 
 from __future__ import annotations
@@ -9,7 +10,7 @@ from typing import Any
 from ..desired import OWNER_KEY
 from ..steps.base import Context
 from ..steps.kube import core_api, read_or_absent
-from .passwords import encoded, users_with_password
+from .passwords import HASH_SUFFIX, encoded, users_with_password
 
 #: What `kubectl rollout restart` sets on the pod template (kubectl's
 #: pkg/polymorphichelpers/objectrestarter.go), so that the server restarts without a change
@@ -46,11 +47,16 @@ def set_password(ctx: Context, secret: str, user: str, password: str) -> None:
 
 
 def forget_password(ctx: Context, secret: str, user: str) -> bool:
-    """Remove the user's key (a JSON patch "remove"). True if it was there."""
-    if not has_password(ctx, secret, user):
+    """Remove the user's password and its hash (a JSON patch "remove" of the keys there).
+    True if there was anything."""
+    found = read_or_absent(
+        ctx, lambda: core_api(ctx).read_namespaced_secret(secret, ctx.desired.namespace))
+    data = (getattr(found, "data", None) or {}) if found is not None else {}
+    keys = [key for key in (user, user + HASH_SUFFIX) if key in data]
+    if not keys:
         return False
-    core_api(ctx).patch_namespaced_secret(secret, ctx.desired.namespace,
-                                          [{"op": "remove", "path": f"/data/{user}"}])
+    core_api(ctx).patch_namespaced_secret(
+        secret, ctx.desired.namespace, [{"op": "remove", "path": f"/data/{key}"} for key in keys])
     return True
 
 

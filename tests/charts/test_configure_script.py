@@ -1,10 +1,10 @@
 """The server's start-up script (files/configure.sh), run with sh as the init container runs it:
-shiro.ini gets the users' SHA-256 password hashes, never the passwords, and a user without a
-password in the Secret stops the start with a message naming the user."""
+shiro.ini gets the users' salted Shiro hashes (the Secret's <user>.shiro1 keys), never the
+passwords, and a user without a hash in the Secret stops the start with a message naming the
+user."""
 
 from __future__ import annotations
 
-import hashlib
 import json
 import os
 import shutil
@@ -14,6 +14,7 @@ from pathlib import Path
 
 import pytest
 
+from gaia_platform.shiro import shiro_hash, shiro_matches
 from tests import tools
 from tests.charts.conftest import ZEPPELIN, Render, find
 
@@ -45,23 +46,26 @@ def _run(env: dict[str, str], prefix: list[str] | None = None
 def test_shiro_ini_holds_hashes_of_the_secrets_passwords(render: Render,
                                                          tmp_path: Path) -> None:
     env = _setup(render, tmp_path)
+    hashes = {user: shiro_hash(password.rstrip("\n"), iterations=1000)
+              for user, password in PASSWORDS.items()}
     for user, password in PASSWORDS.items():
         (tmp_path / "auth" / user).write_text(password)
+        (tmp_path / "auth" / f"{user}.shiro1").write_text(hashes[user])
     result = _run(env)
     assert result.returncode == 0, result.stderr
     shiro = tmp_path / "out" / "shiro.ini"
     text = shiro.read_text()
     users = text.split("[users]\n")[1].splitlines()
-    # Shiro's HashedCredentialsMatcher (SHA-256, hex) compares against exactly this; a
-    # trailing newline (kubectl create secret --from-file) is not part of the password.
-    digest = {u: hashlib.sha256(p.rstrip("\n").encode()).hexdigest() for u, p in PASSWORDS.items()}
-    assert users == [f"admin = {digest['admin']}, admin",
-                     f"alice = {digest['alice']}, astronomer",
-                     f"bob = {digest['bob']}"]
+    # Shiro's PasswordMatcher reads exactly these $shiro1$ strings (checked against the real
+    # Shiro in tests/charts/test_shiro_hash.py).
+    assert users == [f"admin = {hashes['admin']}, admin",
+                     f"alice = {hashes['alice']}, astronomer",
+                     f"bob = {hashes['bob']}"]
+    assert shiro_matches("b0b", hashes["bob"])
     for password in PASSWORDS.values():
         assert password.strip() not in text
         assert password.strip() not in result.stdout + result.stderr
-    assert "/** = authc" in text and "HashedCredentialsMatcher" in text
+    assert "/** = authc" in text and "authc.credential.PasswordMatcher" in text
     assert oct(shiro.stat().st_mode & 0o777) == "0o600"
     volume = tmp_path / "volume"
     installed = volume / "zeppelin-config" / "interpreter.json"
@@ -90,8 +94,8 @@ def test_a_notebook_volume_the_server_cannot_write_stops_the_start(render: Rende
         for path in [scratch, *scratch.rglob("*")]:
             path.chmod(0o755 if path.is_dir() else 0o644)
         for user in PASSWORDS:
-            (scratch / "auth" / user).write_text("pw")
-            (scratch / "auth" / user).chmod(0o644)
+            (scratch / "auth" / f"{user}.shiro1").write_text(shiro_hash("pw", iterations=10))
+            (scratch / "auth" / f"{user}.shiro1").chmod(0o644)
         (scratch / "volume").chmod(0o755)
         (scratch / "out").chmod(0o777)
         prefix = ([] if os.geteuid() != 0 else
@@ -114,11 +118,14 @@ def test_a_notebook_volume_the_server_cannot_write_stops_the_start(render: Rende
 def test_a_user_without_a_password_stops_the_start(render: Render, tmp_path: Path,
                                                    broken: str) -> None:
     env = _setup(render, tmp_path)
-    (tmp_path / "auth" / "admin").write_text("pw")
-    (tmp_path / "auth" / "bob").write_text("pw")
+    for user in ("admin", "bob"):
+        (tmp_path / "auth" / f"{user}.shiro1").write_text(shiro_hash("pw", iterations=10))
+    # A password alone is not enough: shiro.ini only ever gets hashes.
+    (tmp_path / "auth" / "alice").write_text("pw")
     if broken == "empty":
-        (tmp_path / "auth" / "alice").write_text("")
+        (tmp_path / "auth" / "alice.shiro1").write_text("")
     result = _run(env)
     assert result.returncode != 0
-    assert "Secret gaia/gaia-zeppelin-auth has no password for user 'alice'" in result.stderr
+    assert ("Secret gaia/gaia-zeppelin-auth has no password hash for user 'alice'"
+            in result.stderr)
     assert not (tmp_path / "out" / "shiro.ini").exists()

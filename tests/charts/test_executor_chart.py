@@ -62,5 +62,15 @@ def test_executors_get_no_api_access_and_drivers_only_what_spark_uses(render: Re
     bindings = [d for d in docs if d["kind"] == "RoleBinding"]
     assert [s["name"] for b in bindings for s in b["subjects"]] == ["spark-executor-driver"]
     role = find(docs, "Role")
-    assert set(role["rules"][0]["verbs"]) == {"get", "list", "watch", "create", "update",
-                                              "patch", "delete", "deletecollection"}
+    verbs = {resource: set(rule["verbs"]) for rule in role["rules"]
+             for resource in rule["resources"]}
+    assert verbs == {
+        "pods": {"get", "list", "watch", "create", "patch", "delete", "deletecollection"},
+        "configmaps": {"get", "list", "watch", "create", "delete", "deletecollection"},
+        "services": {"get", "list", "watch", "create", "delete", "deletecollection"}}
+    # Which pods, ConfigMaps and Services: the admission policy, bound to the driver only.
+    policy = find(docs, "ValidatingAdmissionPolicy")
+    assert policy["spec"]["matchConditions"][0]["expression"] == (
+        "request.userInfo.username == 'system:serviceaccount:gaia:spark-executor-driver'")
+    assert find(docs, "ValidatingAdmissionPolicyBinding")["spec"]["policyName"] == (
+        policy["metadata"]["name"])

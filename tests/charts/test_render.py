@@ -43,7 +43,8 @@ def test_rendered_objects_are_valid_kubernetes(render: Render, zeppelin_launcher
     docs = _render_both(render, profile_name, version)
     kinds = sorted({doc["kind"] for doc in docs})
     assert kinds == ["ConfigMap", "Deployment", "NetworkPolicy", "Pod", "Role",
-                     "RoleBinding", "Service", "ServiceAccount"]
+                     "RoleBinding", "Service", "ServiceAccount", "ValidatingAdmissionPolicy",
+                     "ValidatingAdmissionPolicyBinding"]
     for doc in docs:
         validate(doc)
     validate(executor_pod_template(docs))

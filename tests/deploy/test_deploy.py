@@ -9,6 +9,7 @@ from typing import Any
 
 import pytest
 
+from gaia_platform.shiro import shiro_matches
 from tests.conftest import RunningSandbox
 from tests.deploy.conftest import REPO, Logs, Platform, as_json
 
@@ -109,6 +110,9 @@ def test_deploy_ends_with_both_releases_and_zeppelin_running(
     secret = core.read_namespaced_secret("zeppelin-auth", "gaia")
     password = base64.b64decode(secret.data["admin"]).decode()
     assert len(password) >= 20
+    # Beside it, the salted Shiro hash that shiro.ini gets (never the password).
+    stored = base64.b64decode(secret.data["admin.shiro1"]).decode()
+    assert stored.startswith("$shiro1$SHA-256$500000$") and shiro_matches(password, stored)
     # ... and it appears in no output of the tool.
     assert password not in json.dumps(deployed["report"])
     assert password not in json.dumps(status)

@@ -46,3 +46,11 @@ executor-pod-template.yaml
 {{- define "spark-executor.test.fullname" -}}
 {{- printf "%s-test" (include "spark-executor.fullname" .) | trunc 63 | trimSuffix "-" }}
 {{- end }}
+
+{{- /*
+  The drivers' ValidatingAdmissionPolicy and its binding: cluster-wide objects, so the name
+  carries the namespace.
+*/}}
+{{- define "spark-executor.driver-admission.fullname" -}}
+{{- printf "gaia-platform.%s.%s" .Release.Namespace (include "spark-executor.driver-serviceaccount.fullname" .) }}
+{{- end }}

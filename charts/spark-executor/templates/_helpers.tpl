@@ -82,3 +82,55 @@ seccompProfile:
 {{- toYaml . }}
 {{- end }}
 {{- end }}
+
+{{- /*
+  ValidatingAdmissionPolicy variables about the pod in the request (empty for other kinds and
+  for deletes): its containers (init containers included) and volumes. The same checks are in
+  the other chart (zeppelin), each chart being installable on its own.
+*/}}
+{{- define "spark-executor.admission.podVariables" -}}
+- name: podSpec
+  expression: "variables.isPod && request.operation != 'DELETE'"
+- name: containers
+  expression: "variables.podSpec ? object.spec.containers + (has(object.spec.initContainers) ? object.spec.initContainers : []) : []"
+- name: volumes
+  expression: "variables.podSpec && has(object.spec.volumes) ? object.spec.volumes : []"
+{{- end }}
+
+{{- /*
+  The checks on a pod that keep notebook code inside its container: no host namespaces, no
+  privileged container or added capability, no volume but emptyDir, claims, ConfigMaps,
+  downward API and projected tokens (no hostPath, no Secret, no inline CSI), no Secret in the
+  environment, and the claims of .claimSubPaths (claim: subPath) mounted only at that subPath
+  (the notebook claim holds Zeppelin's own state beside the notes). The argument is a dict
+  with "claimSubPaths".
+*/}}
+{{- define "spark-executor.admission.podValidations" -}}
+- expression: >-
+    !variables.podSpec || !((has(object.spec.hostNetwork) && object.spec.hostNetwork)
+    || (has(object.spec.hostPID) && object.spec.hostPID) || (has(object.spec.hostIPC) && object.spec.hostIPC))
+  message: "pods made by this account may not use the node's network, process or IPC namespace"
+- expression: >-
+    variables.containers.all(c, !has(c.securityContext)
+    || ((!has(c.securityContext.privileged) || !c.securityContext.privileged)
+    && (!has(c.securityContext.capabilities) || !has(c.securityContext.capabilities.add)
+    || size(c.securityContext.capabilities.add) == 0)))
+  message: "pods made by this account may not have privileged containers or add capabilities"
+- expression: >-
+    variables.volumes.all(v, has(v.emptyDir) || has(v.persistentVolumeClaim) || has(v.configMap)
+    || has(v.downwardAPI) || (has(v.projected) && (!has(v.projected.sources)
+    || v.projected.sources.all(s, !has(s.secret)))))
+  message: "pods made by this account may only mount emptyDir, claim, ConfigMap, downward-API and token volumes (no hostPath, no Secret)"
+- expression: >-
+    variables.containers.all(c, (!has(c.env) || c.env.all(e, !has(e.valueFrom) || !has(e.valueFrom.secretKeyRef)))
+    && (!has(c.envFrom) || c.envFrom.all(f, !has(f.secretRef))))
+  message: "pods made by this account may not read Secrets into their environment"
+{{- range $claim, $subPath := .claimSubPaths }}
+- expression: >-
+    variables.containers.all(c, !has(c.volumeMounts) || c.volumeMounts.all(m,
+    !(m.name in variables.volumes.filter(v, has(v.persistentVolumeClaim)
+    && v.persistentVolumeClaim.claimName == '{{ $claim }}').map(v, v.name))
+    || (has(m.subPath) && m.subPath == '{{ $subPath }}' && !has(m.subPathExpr))))
+  message: {{ printf "pods made by this account may mount the claim %s only at its subPath %s" $claim $subPath | quote }}
+{{- end }}
+{{- end }}

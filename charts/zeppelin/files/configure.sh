@@ -3,8 +3,9 @@
 #  - makes the notebook volume's two directories (the notes; Zeppelin's own state), as the
 #    server's user, so that they are the server's to write (a directory the kubelet makes for
 #    a subPath mount would be root's);
-#  - writes shiro.ini: the chart's [main]/[roles]/[urls] plus a [users] section holding the
-#    SHA-256 of each user's password, read from the mounted auth Secret (one file per user);
+#  - writes shiro.ini: the chart's [main]/[roles]/[urls] plus a [users] section holding each
+#    user's salted, iterated password hash in Shiro's own format ($shiro1$..., read by
+#    Shiro's PasswordMatcher), taken from the mounted auth Secret's key <user>.shiro1;
 #  - installs the platform's interpreter settings (interpreter.json) in Zeppelin's state
 #    directory, so that an upgrade's new mounts and Spark settings apply at the next start.
 # Paths come from the environment so that the script can be run (and tested) anywhere.
@@ -35,13 +36,18 @@ umask 077
   printf '\n[users]\n'
   while read -r name roles; do
     [ -n "$name" ] || continue
-    if [ ! -s "$secrets/$name" ]; then
-      echo "$secret_name has no password for user '$name' (no key '$name', or it is empty);" \
-           "every user in auth.users needs one." >&2
+    if [ ! -s "$secrets/$name.shiro1" ]; then
+      echo "$secret_name has no password hash for user '$name' (no key '$name.shiro1', or" \
+           "it is empty); every user in auth.users needs one. platform deploy writes it;" \
+           "by hand: python -m gaia_platform.shiro (prints the hash of a password)." >&2
       exit 1
     fi
-    # The password never leaves this pipe; shiro.ini keeps only its hash.
-    hash=$(printf '%s' "$(cat "$secrets/$name")" | sha256sum | cut -d' ' -f1)
+    hash=$(cat "$secrets/$name.shiro1")
+    case "$hash" in
+      '$shiro1$'*) ;;
+      *) echo "$secret_name key '$name.shiro1' is not a Shiro hash (\$shiro1\$...)." >&2
+         exit 1 ;;
+    esac
     if [ -n "$roles" ]; then
       printf '%s = %s, %s\n' "$name" "$hash" "$(printf '%s' "$roles" | sed 's/,/, /g')"
     else

@@ -64,3 +64,16 @@
 {{- define "zeppelin.test.fullname" -}}
 {{- printf "%s-test" (include "zeppelin.fullname" .) | trunc 63 | trimSuffix "-" }}
 {{- end }}
+
+{{- /*
+  The server's ValidatingAdmissionPolicy and its binding: cluster-wide objects, so the name
+  carries the namespace.
+*/}}
+{{- define "zeppelin.server-admission.fullname" -}}
+{{- printf "gaia-platform.%s.%s" .Release.Namespace (include "zeppelin.server-serviceaccount.fullname" .) }}
+{{- end }}
+
+{{- /* The NetworkPolicy letting Spark interpreters (drivers) reach the Kubernetes API. */}}
+{{- define "zeppelin.interpreter-apiserver.fullname" -}}
+{{- printf "%s-interpreter-apiserver" (include "zeppelin.fullname" .) | trunc 63 | trimSuffix "-" }}
+{{- end }}

@@ -142,3 +142,86 @@ seccompProfile:
 {{- define "zeppelin.ms" -}}
 {{- mul (int .) 1000 }}
 {{- end }}
+
+{{- /*
+  ValidatingAdmissionPolicy variables about the pod in the request (empty for other kinds and
+  for deletes): its containers (init containers included) and volumes. The same checks are in
+  the other chart (spark-executor), each chart being installable on its own.
+*/}}
+{{- define "zeppelin.admission.podVariables" -}}
+- name: podSpec
+  expression: "variables.isPod && request.operation != 'DELETE'"
+- name: containers
+  expression: "variables.podSpec ? object.spec.containers + (has(object.spec.initContainers) ? object.spec.initContainers : []) : []"
+- name: volumes
+  expression: "variables.podSpec && has(object.spec.volumes) ? object.spec.volumes : []"
+{{- end }}
+
+{{- /*
+  The checks on a pod that keep notebook code inside its container: no host namespaces, no
+  privileged container or added capability, no volume but emptyDir, claims, ConfigMaps,
+  downward API and projected tokens (no hostPath, no Secret, no inline CSI), no Secret in the
+  environment, and the claims of .claimSubPaths (claim: subPath) mounted only at that subPath
+  (the notebook claim holds Zeppelin's own state beside the notes). The argument is a dict
+  with "claimSubPaths".
+*/}}
+{{- define "zeppelin.admission.podValidations" -}}
+- expression: >-
+    !variables.podSpec || !((has(object.spec.hostNetwork) && object.spec.hostNetwork)
+    || (has(object.spec.hostPID) && object.spec.hostPID) || (has(object.spec.hostIPC) && object.spec.hostIPC))
+  message: "pods made by this account may not use the node's network, process or IPC namespace"
+- expression: >-
+    variables.containers.all(c, !has(c.securityContext)
+    || ((!has(c.securityContext.privileged) || !c.securityContext.privileged)
+    && (!has(c.securityContext.capabilities) || !has(c.securityContext.capabilities.add)
+    || size(c.securityContext.capabilities.add) == 0)))
+  message: "pods made by this account may not have privileged containers or add capabilities"
+- expression: >-
+    variables.volumes.all(v, has(v.emptyDir) || has(v.persistentVolumeClaim) || has(v.configMap)
+    || has(v.downwardAPI) || (has(v.projected) && (!has(v.projected.sources)
+    || v.projected.sources.all(s, !has(s.secret)))))
+  message: "pods made by this account may only mount emptyDir, claim, ConfigMap, downward-API and token volumes (no hostPath, no Secret)"
+- expression: >-
+    variables.containers.all(c, (!has(c.env) || c.env.all(e, !has(e.valueFrom) || !has(e.valueFrom.secretKeyRef)))
+    && (!has(c.envFrom) || c.envFrom.all(f, !has(f.secretRef))))
+  message: "pods made by this account may not read Secrets into their environment"
+{{- range $claim, $subPath := .claimSubPaths }}
+- expression: >-
+    variables.containers.all(c, !has(c.volumeMounts) || c.volumeMounts.all(m,
+    !(m.name in variables.volumes.filter(v, has(v.persistentVolumeClaim)
+    && v.persistentVolumeClaim.claimName == '{{ $claim }}').map(v, v.name))
+    || (has(m.subPath) && m.subPath == '{{ $subPath }}' && !has(m.subPathExpr))))
+  message: {{ printf "pods made by this account may mount the claim %s only at its subPath %s" $claim $subPath | quote }}
+{{- end }}
+{{- end }}
+
+{{- /* An egress rule for name lookups: DNS in any namespace of the cluster. */}}
+{{- define "zeppelin.netpol.dnsEgress" -}}
+- to:
+    - namespaceSelector: {}
+  ports:
+    - {port: 53, protocol: UDP}
+    - {port: 53, protocol: TCP}
+{{- end }}
+
+{{- /*
+  An egress rule to the Kubernetes API: networkPolicy.apiServer.cidrs (gaia-platform fills in
+  the addresses of the `kubernetes` Service's endpoints), or, when empty, any address but the
+  cloud's metadata service, on networkPolicy.apiServer.ports.
+*/}}
+{{- define "zeppelin.netpol.apiServerEgress" -}}
+- to:
+    {{- range .Values.networkPolicy.apiServer.cidrs }}
+    - ipBlock:
+        cidr: {{ . }}
+    {{- else }}
+    - ipBlock:
+        cidr: 0.0.0.0/0
+        # OpenStack's metadata service hands out the instance's identity and user data.
+        except: [169.254.169.254/32]
+    {{- end }}
+  ports:
+    {{- range .Values.networkPolicy.apiServer.ports }}
+    - {port: {{ . }}, protocol: TCP}
+    {{- end }}
+{{- end }}

@@ -430,6 +430,25 @@ def test_fault_makes_the_next_share_end_in_error(emulator: Emulator) -> None:
     assert _available_share(sfs).status == "available"  # the fault fired once
 
 
+def test_a_share_in_error_has_a_user_message_saying_why(emulator: Emulator) -> None:
+    """api-ref "User messages" (2.37+): the scheduler's "allocate host" message, with the
+    detail text of manila/message/message_field.py."""
+    emulator.fault(operation="manila.share.create", outcome="error", detail_id="009")
+    sfs = _sdk(emulator)
+    share = sfs.create_share(size=1, share_protocol="CEPHFS")
+    messages = list(sfs.user_messages(resource_id=share.id))
+    assert [(m.action_id, m.detail_id, m.message_level, m.resource_type) for m in messages] == [
+        ("001", "009", "ERROR", "SHARE")]
+    assert messages[0].user_message == (
+        "allocate host: No storage could be allocated for this share request, Capacity "
+        "filter didn't succeed.")
+    assert list(sfs.user_messages(resource_id="00000000-0000-0000-0000-000000000000")) == []
+    shown = _raw(emulator, "GET", f"/messages/{messages[0].id}", "2.37").json()["message"]
+    assert shown["resource_id"] == share.id
+    # Before 2.37 the API has no messages.
+    assert _raw(emulator, "GET", "/messages", "2.36").status_code == 404
+
+
 def test_http_fault_answers_503_once(emulator: Emulator) -> None:
     sfs = _sdk(emulator)
     emulator.fault(method="POST", path="/shares$", status=503)

@@ -6,7 +6,7 @@
 {{- /* The Secret with the users' passwords; rendering stops when there is none. */}}
 {{- define "zeppelin.auth.secretName" -}}
 {{- if not .Values.auth.existingSecret }}
-{{- fail "auth.existingSecret is empty: Zeppelin never runs without a login and the chart has no default password. Create a Secret with one key per user in auth.users (the value is that user's password), e.g. `kubectl create secret generic zeppelin-auth --from-literal=admin=<password>`, and set auth.existingSecret to its name." }}
+{{- fail "auth.existingSecret is empty: Zeppelin never runs without a login and the chart has no default password. Create a Secret with a key <user>.shiro1 per user in auth.users holding the Shiro hash of that user's password (and, if you like, <user> holding the password itself), e.g. `kubectl create secret generic zeppelin-auth --from-literal=admin.shiro1=\"$(python -m gaia_platform.shiro)\"`, and set auth.existingSecret to its name." }}
 {{- end }}
 {{- if not .Values.auth.users }}
 {{- fail "auth.users is empty: at least one user must be able to log in." }}
@@ -15,7 +15,9 @@
 {{- end }}
 
 {{- /*
-  shiro.ini without [users]: hashed passwords (SHA-256, hex), sessions, roles, and URL rules
+  shiro.ini without [users]: salted, iterated password hashes in Shiro's own format
+  ($shiro1$, checked by PasswordMatcher with its DefaultPasswordService), sessions, roles, and
+  URL rules
   where everything but the version needs a login and the admin pages need the admin role.
 */}}
 {{- define "zeppelin.auth.shiroBase" -}}
@@ -31,9 +33,7 @@ sessionManager.sessionIdCookie = $cookie
 securityManager.sessionManager = $sessionManager
 securityManager.sessionManager.globalSessionTimeout = {{ include "zeppelin.ms" .Values.auth.sessionTimeoutSeconds }}
 shiro.loginUrl = /api/login
-passwordMatcher = org.apache.shiro.authc.credential.HashedCredentialsMatcher
-passwordMatcher.hashAlgorithmName = SHA-256
-passwordMatcher.storedCredentialsHexEncoded = true
+passwordMatcher = org.apache.shiro.authc.credential.PasswordMatcher
 iniRealm.credentialsMatcher = $passwordMatcher
 
 [roles]

@@ -14,7 +14,7 @@ from typing import TYPE_CHECKING, Any
 
 from ..http import ApiError
 from ..store import iso, new_id
-from . import quotas, sharetypes, steps
+from . import messages, quotas, sharetypes, steps
 from .access import AccessRules
 from .errors import NOT_FOUND
 from .metadata import check_metadata
@@ -201,6 +201,10 @@ class ManilaBackend:
         done = now + self.state.config.duration("manila.share.create")
         if fault is not None or proto != share_type["_protocol"]:
             outcome: dict[str, Any] = {"status": "error", "progress": None}
+            # What the scheduler tells the user (manila/scheduler/manager.py records an
+            # "allocate host" message when no back end takes the share).
+            messages.record(self.state, project_id, share["id"], "001",
+                            str((fault or {}).get("detail_id", "002")), now)
         else:
             outcome = {"status": "available", "progress": "100%", "_host": HOST,
                        "_export_locations": [self._export_location(share, done)]}

@@ -11,6 +11,7 @@ from werkzeug.wrappers import Request, Response
 
 from ..http import ApiError, Call, Handler, Service, json_response, public
 from . import access_routes as access
+from . import message_routes as messages
 from . import share_routes as shares
 from . import sharetypes, versions, views
 from . import snapshot_routes as snapshots
@@ -148,6 +149,8 @@ V2_ROUTES: list[tuple[str, list[str], Handler]] = [
     ("/quota-sets/<quota_project>/defaults", ["GET"], quota_defaults),
     ("/os-quota-sets/<quota_project>", ["GET"], quota_set_legacy),
     ("/availability-zones", ["GET"], availability_zones),
+    ("/messages", ["GET"], messages.list_messages),
+    ("/messages/<message_id>", ["GET"], messages.show_message),
     ("/os-availability-zone", ["GET"], availability_zones_legacy),
 ]
 
