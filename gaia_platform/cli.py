@@ -197,6 +197,7 @@ def plan(cloud: str, output: str) -> None:
         notes = (f"not observed: {opened.offline_reason}; every step shows what deploy would "
                  "check or create.",)
     ctx = opened.ctx
+    notes += tuple(f"warning: {w}" for w in ctx.desired.warnings)
     web = ctx.deployment.profile.web
     if web:
         # Octavia makes the address only when the ingress controller's Service exists.
@@ -293,8 +294,8 @@ def status(cloud: str, output: str) -> None:
 @cloud_option
 @click.option("--delete-data", is_flag=True,
               help="Also delete every share in the catalogue: the Gaia data shares and all "
-                   "user and notebook storage, every person's home and user shares included. "
-                   "Asks for confirmation unless --yes.")
+                   "user and notebook storage, every person's home and user shares included "
+                   "(never a share another project owns). Asks for confirmation unless --yes.")
 @click.option("--yes", is_flag=True, help="Confirm --delete-data without asking.")
 @output_option
 @reports_errors
@@ -314,7 +315,7 @@ def delete(cloud: str, delete_data: bool, yes: bool, output: str) -> None:
     _prepare_sandbox_env()
     ctx = open_deployment(cloud).ctx
     if delete_data and not yes:
-        names = ", ".join(s.name for s in ctx.desired.shares)
+        names = ", ".join(s.name for s in ctx.desired.shares if s.project_owner is None)
         if not sys.stdin.isatty():
             raise ConfigError("--delete-data deletes every share in the catalogue and needs "
                               "confirmation: re-run with --yes, or from a terminal.")

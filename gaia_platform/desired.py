@@ -9,7 +9,7 @@ from __future__ import annotations
 import ipaddress
 from dataclasses import dataclass, field
 
-from .profile import Deployment, Share, User, home_path, user_path
+from .profile import Deployment, Share, ShareOwner, User, home_path, user_path
 
 #: Label/metadata key that marks a resource as made by this tool for one deployment.
 OWNER_KEY = "gaia-platform.deployment"
@@ -33,6 +33,8 @@ class CephfsRoutePlan:
     monitors_cidr: str
     #: The CephFS router's address on the deployment's subnet: the static route's next hop.
     interface_ip: str
+    #: The CephFS router's own route to the monitors (None: they are on the provider network).
+    monitors_gateway: str | None = None
 
 
 @dataclass(frozen=True)
@@ -45,6 +47,10 @@ class TemplatePlan:
     network_driver: str
     keypair: str
     labels: dict[str, str]
+    #: Magnum refuses master_count > 1 without it (magnum/api/attr_validator.py,
+    #: validate_master_count); the Cluster API driver builds an API load balancer anyway
+    #: (magnum_capi_helm/driver.py: apiServer.enableLoadBalancer True).
+    master_lb_enabled: bool = False
 
 
 @dataclass(frozen=True)
@@ -54,6 +60,7 @@ class ClusterPlan:
     node_count: int
     labels: dict[str, str]
     create_timeout: int
+    stall_minutes: float = 20
 
 
 @dataclass(frozen=True)
@@ -73,6 +80,11 @@ class SharePlan:
     def name(self) -> str:
         return self.share.name
 
+    @property
+    def project_owner(self) -> ShareOwner | None:
+        """Set for a share another project owns: read and mounted, never changed."""
+        return self.share.owner
+
 
 @dataclass(frozen=True)
 class UserPlan:
@@ -90,14 +102,22 @@ class DesiredState:
     namespace: str
     network: NetworkPlan
     cephfs_route: CephfsRoutePlan | None
-    template: TemplatePlan
-    cluster: ClusterPlan
+    #: None when the cluster is made elsewhere (cluster.provider: existing).
+    template: TemplatePlan | None
+    cluster: ClusterPlan | None
     shares: tuple[SharePlan, ...]
     csi_secret: str
     csi_app_credential: str
     preflight: dict[str, list[str]] = field(default_factory=dict)
     #: The users catalogue's people; empty without one (the single ``admin`` account).
     users: tuple[UserPlan, ...] = ()
+    #: What plan should tell the user before any change (labels the driver ignores).
+    warnings: tuple[str, ...] = ()
+
+    def owner_secret(self, owner: ShareOwner) -> str:
+        """The CSI Secret for shares of another project: the node plugin reads the share and
+        its rules with the PV's secret, so it must hold that project's credentials."""
+        return f"{self.csi_secret}-{owner.cloud.lower().replace('_', '-')}"[:63]
 
 
 def prefix(deployment: Deployment) -> str:
@@ -107,19 +127,34 @@ def prefix(deployment: Deployment) -> str:
 def desired_state(deployment: Deployment) -> DesiredState:
     profile = deployment.profile
     base = prefix(deployment)
-    spec = profile.cluster
-    labels = {
-        "kube_tag": spec.kubernetes_version,
-        # Magnum's Cluster API driver installs the Manila CSI plug-in as an add-on.
-        "manila_csi_enabled": "true",
-        **spec.labels,
-    }
-    cluster_labels = dict(labels)
-    if spec.autoscaling:
-        cluster_labels.update(
-            auto_scaling_enabled="true",
-            min_node_count=str(spec.autoscaling.min_nodes),
-            max_node_count=str(spec.autoscaling.max_nodes),
+    spec = profile.magnum
+    template: TemplatePlan | None = None
+    cluster: ClusterPlan | None = None
+    warnings: list[str] = []
+    if spec is not None:
+        from .capi_labels import unknown_labels
+
+        # Only what the profile says: the Cluster API driver ignores kube_tag (the image's
+        # kube_version decides) and has no manila_csi_enabled add-on (capi_labels.py).
+        labels = dict(spec.labels)
+        warnings += unknown_labels(labels)
+        cluster_labels = dict(labels)
+        if spec.autoscaling:
+            cluster_labels.update(
+                auto_scaling_enabled="true",
+                min_node_count=str(spec.autoscaling.min_nodes),
+                max_node_count=str(spec.autoscaling.max_nodes),
+            )
+        template = TemplatePlan(
+            name=f"{base}-template", image=spec.image, external_network=spec.external_network,
+            master_flavor=spec.master_flavor, worker_flavor=spec.worker_flavor,
+            network_driver=spec.network_driver, keypair=spec.keypair, labels=labels,
+            master_lb_enabled=spec.master_count > 1,
+        )
+        cluster = ClusterPlan(
+            name=base, master_count=spec.master_count, node_count=spec.worker_count,
+            labels=cluster_labels, create_timeout=spec.create_timeout_minutes,
+            stall_minutes=spec.stall_minutes,
         )
     subnet = ipaddress.ip_network(profile.network.cidr, strict=False)
     route = None
@@ -130,13 +165,15 @@ def desired_state(deployment: Deployment) -> DesiredState:
             monitors_cidr=profile.cephfs.router.monitors_cidr,
             # A fixed address near the top of the subnet, outside the DHCP pool used for nodes.
             interface_ip=str(subnet.network_address + subnet.num_addresses - 3),
+            monitors_gateway=profile.cephfs.router.monitors_gateway,
         )
     shares = tuple(
         SharePlan(
             share=share,
             share_type=profile.cephfs.share_type,
             availability_zone=profile.cephfs.availability_zone,
-            cephx_id=f"{base}-{share.name}",
+            # A share owned elsewhere is mounted with its owner's rule, at that rule's level.
+            cephx_id=share.owner.access_rule if share.owner else f"{base}-{share.name}",
             access_level=profile.cephfs.data_access_level if share.purpose == "data" else "rw",
             pv_name=f"{base}-{share.name}",
             pvc_name=share.name,
@@ -153,30 +190,25 @@ def desired_state(deployment: Deployment) -> DesiredState:
         namespace=profile.kubernetes.namespace,
         network=NetworkPlan(
             network=f"{base}-network", subnet=f"{base}-subnet", cidr=str(subnet),
-            router=f"{base}-router", external_network=spec.external_network,
+            router=f"{base}-router", external_network=spec.external_network if spec else "",
             dns_nameservers=tuple(profile.network.dns_nameservers),
         ),
-        cephfs_route=route,
-        template=TemplatePlan(
-            name=f"{base}-template", image=spec.image, external_network=spec.external_network,
-            master_flavor=spec.master_flavor, worker_flavor=spec.worker_flavor,
-            network_driver=spec.network_driver, keypair=spec.keypair, labels=labels,
-        ),
-        cluster=ClusterPlan(
-            name=base, master_count=spec.master_count, node_count=spec.worker_count,
-            labels=cluster_labels, create_timeout=spec.create_timeout_minutes,
-        ),
+        cephfs_route=route if spec else None,
+        template=template,
+        cluster=cluster,
         shares=shares,
         csi_secret="manila-csi-credentials",
         csi_app_credential=f"{base}-manila-csi",
         preflight={
-            "flavors": sorted({spec.master_flavor, spec.worker_flavor}),
-            "images": [spec.image],
-            "keypairs": [spec.keypair],
-            "networks": [spec.external_network]
-            + ([profile.cephfs.router.provider_network] if profile.cephfs.router else []),
+            "flavors": sorted({spec.master_flavor, spec.worker_flavor}) if spec else [],
+            "images": [spec.image] if spec else [],
+            "keypairs": [spec.keypair] if spec else [],
+            "networks": ([spec.external_network] if spec else [])
+            + ([profile.cephfs.router.provider_network]
+               if profile.cephfs.router and spec else []),
             "share_types": [profile.cephfs.share_type],
         },
+        warnings=tuple(warnings),
         users=tuple(users),
     )
 

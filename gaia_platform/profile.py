@@ -8,7 +8,16 @@ from pathlib import Path
 from typing import Annotated, Any, Literal
 
 import yaml
-from pydantic import BaseModel, ConfigDict, Field, ValidationError, field_validator, model_validator
+from pydantic import (
+    BaseModel,
+    ConfigDict,
+    Discriminator,
+    Field,
+    Tag,
+    ValidationError,
+    field_validator,
+    model_validator,
+)
 
 from .errors import ConfigError
 
@@ -45,8 +54,16 @@ class Autoscaling(Strict):
 
 
 class ClusterSpec(Strict):
+    """A cluster made by Magnum (its Cluster API driver, magnum-capi-helm)."""
+
+    provider: Literal["magnum"] = "magnum"
+    #: The Glance image. With the Cluster API driver it fixes the Kubernetes version (its
+    #: ``kube_version`` property) and must carry ``os_distro`` (preflight checks both).
     image: str
-    kubernetes_version: str = Field(pattern=r"^v\d+\.\d+\.\d+$")
+    #: Optional: the Kubernetes version the image must give. The Cluster API driver ignores
+    #: ``kube_tag`` and takes the version from the image (magnum_capi_helm/driver.py,
+    #: _get_kube_version), so this is only checked, never sent.
+    kubernetes_version: str | None = Field(default=None, pattern=r"^v\d+\.\d+\.\d+$")
     network_driver: Literal["calico", "flannel", "cilium"] = "calico"
     master_flavor: str
     master_count: Literal[1, 3, 5] = 1
@@ -58,6 +75,9 @@ class ClusterSpec(Strict):
     #: Extra Magnum labels, merged over the template's (``merge_labels``).
     labels: dict[str, str] = {}
     create_timeout_minutes: int = Field(default=60, ge=10, le=600)
+    #: A create that shows no progress (status, reason, node counts, nodegroups) for this long
+    #: is reported as stalled: the Cluster API driver rarely reports *_FAILED.
+    stall_minutes: float = Field(default=20, gt=0, le=600)
 
     @field_validator("kubernetes_version")
     @classmethod
@@ -77,6 +97,23 @@ class ClusterSpec(Strict):
         return self
 
 
+class ExistingCluster(Strict):
+    """A cluster made elsewhere (plain Cluster API, as gaia-dmp did on Arcus, or any other
+    way): deploy uses its kubeconfig and makes no network or Magnum resource."""
+
+    provider: Literal["existing"]
+    #: The kubeconfig of the cluster; ``~`` and ``$VARS`` are expanded.
+    kubeconfig: str
+    #: The kubeconfig context to use (default: its current context).
+    context: str | None = None
+
+
+def _cluster_provider(value: Any) -> str:
+    if isinstance(value, dict):
+        return str(value.get("provider", "magnum"))
+    return str(getattr(value, "provider", "magnum"))
+
+
 def _ipv4_network(value: str) -> str:
     """A CIDR the cloud will accept: the pattern lets 999.999.999.999/99 through."""
     import ipaddress
@@ -93,6 +130,10 @@ class CephfsRouter(Strict):
     provider_network: str
     #: Where the monitors are; routed from the cluster's subnet through the CephFS router.
     monitors_cidr: str = Field(pattern=r"^\d+\.\d+\.\d+\.\d+/\d+$")
+    #: Where the CephFS router itself sends the monitors' range: an address on the provider
+    #: network (Arcus: that network's gateway, gaia-dmp cephfs-router.sh). None: the monitors
+    #: are on the provider network itself and no route is needed.
+    monitors_gateway: str | None = Field(default=None, pattern=r"^\d+\.\d+\.\d+\.\d+$")
 
     @field_validator("monitors_cidr")
     @classmethod
@@ -359,7 +400,10 @@ class Profile(Strict):
     #: The local sandbox: deploy starts it when it is not running.
     sandbox: bool = False
     openstack: OpenStackAccess
-    cluster: ClusterSpec
+    cluster: Annotated[
+        Annotated[ClusterSpec, Tag("magnum")] | Annotated[ExistingCluster, Tag("existing")],
+        Discriminator(_cluster_provider),
+    ]
     network: Network = Network()
     cephfs: Cephfs = Cephfs()
     kubernetes: KubernetesSpec = KubernetesSpec()
@@ -373,6 +417,11 @@ class Profile(Strict):
     #: or while it lists nobody, the deployment has one ``admin`` account and only the share
     #: catalogue's storage (no per-user storage). `platform users add` creates the file.
     users: str | None = None
+
+    @property
+    def magnum(self) -> ClusterSpec | None:
+        """The Magnum cluster spec, or None when the cluster is made elsewhere."""
+        return self.cluster if isinstance(self.cluster, ClusterSpec) else None
 
 
 def absolute_mount_path(value: str) -> str:
@@ -405,6 +454,25 @@ RESERVED_PATHS = ("/bin", "/boot", "/dev", "/etc", "/lib", "/lib32", "/lib64", "
                   "/opt/zeppelin", "/opt/spark", "/spark", "/mnt/notebook-storage")
 
 
+class ShareOwner(Strict):
+    """The project that owns a share the deployment only mounts (Arcus: the Gaia catalogues
+    live in project iris-gaia-data). Deploy reads the share and the named access rule with
+    that project's credentials and never creates, changes or deletes anything there."""
+
+    #: The owning project's name (shown in plan and messages).
+    project: str
+    #: The clouds.yaml entry with credentials for that project.
+    cloud: str
+    clouds_yaml: str | None = None
+    region: str | None = None
+    #: The ``access_to`` of the existing cephx rule to mount with (gaia-dmp made
+    #: ``<share>-ro`` and ``<share>-rw``, deployments/openstack/bin/create-ceph-share.sh).
+    access_rule: str = Field(pattern=r"^[A-Za-z0-9._-]{1,255}$")
+
+    def access(self) -> OpenStackAccess:
+        return OpenStackAccess(cloud=self.cloud, clouds_yaml=self.clouds_yaml, region=self.region)
+
+
 class Share(Strict):
     name: Annotated[str, Field(pattern=r"^[A-Za-z0-9][A-Za-z0-9._-]{0,62}$")]
     description: str = ""
@@ -412,6 +480,8 @@ class Share(Strict):
     access: Literal["ro", "rw"]
     mount_path: str
     purpose: Literal["data", "user", "notebooks"]
+    #: Set when another project owns the share: deploy only checks and mounts it.
+    owner: ShareOwner | None = None
 
     @field_validator("mount_path")
     @classmethod
@@ -424,6 +494,8 @@ class Share(Strict):
             raise ValueError("data shares are mounted read-only: set access: ro")
         if self.purpose != "data" and self.access != "rw":
             raise ValueError(f"{self.purpose} shares need access: rw")
+        if self.owner is not None and self.purpose != "data":
+            raise ValueError("only data shares may be owned by another project (owner)")
         return self
 
 
@@ -561,6 +633,8 @@ def _construct_mapping(loader: _UniqueKeyLoader, node: yaml.MappingNode,
                        deep: bool = False) -> dict[Any, Any]:
     seen: set[Any] = set()
     for key_node, _ in node.value:
+        if key_node.tag == "tag:yaml.org,2002:merge":
+            continue  # `<<: *anchor` brings defaults that the mapping's own keys may override
         key = loader.construct_object(key_node, deep=deep)
         try:
             duplicate = key in seen
@@ -614,7 +688,10 @@ def _read_yaml(path: Path) -> Any:
 def _explain(path: Path, error: ValidationError) -> ConfigError:
     lines = []
     for problem in error.errors():
-        field = ".".join(str(part) for part in problem["loc"]) or "(top level)"
+        loc = list(problem["loc"])
+        if len(loc) > 1 and loc[0] == "cluster" and loc[1] in ("magnum", "existing"):
+            del loc[1]  # the union's tag, not a field the user wrote
+        field = ".".join(str(part) for part in loc) or "(top level)"
         message = problem["msg"]
         if problem["type"] == "extra_forbidden":
             message = "unknown field (check its spelling against the documented fields)"

@@ -81,7 +81,10 @@ def access_lines(zeppelin: dict[str, Any] | None) -> None:
 
 def status_table(report: dict[str, Any]) -> None:
     cluster = report["cluster"]
-    if cluster is None:
+    if cluster is None and report.get("kubernetes_reachable"):
+        stdout.print(f"deployment {escape(repr(report['deployment']))}: a cluster made "
+                     "elsewhere, its Kubernetes API answering")
+    elif cluster is None:
         stdout.print(f"deployment {escape(repr(report['deployment']))}: no cluster "
                      "(run platform deploy)")
     else:
@@ -122,6 +125,10 @@ def delete_summary(result: dict[str, Any]) -> None:
     if not result["removed"]:
         stdout.print("nothing to remove")
     for share in result["shares_kept"]:
+        if "owner_project" in share:
+            stdout.print(f"[green]untouched[/green] share {escape(share['name'])} of project "
+                         f"{escape(share['owner_project'])} ({share['purpose']})")
+            continue
         stdout.print(f"[green]kept[/green] share {escape(share['name'])} ({share['purpose']}, "
                      f"{share['size_gb']} GB, id {share['id']})")
     for name in result["shares_deleted"]:

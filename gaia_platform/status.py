@@ -18,7 +18,7 @@ STATUS_PARALLEL = 16
 def collect(ctx: Context) -> dict[str, Any]:
     desired = ctx.desired
     magnum = Magnum(ctx.cloud)
-    cluster = magnum.find_cluster(desired.cluster.name)
+    cluster = magnum.find_cluster(desired.cluster.name) if desired.cluster else None
     cluster_json: dict[str, Any] | None = None
     kube_ok = False
     if cluster is not None:
@@ -33,6 +33,8 @@ def collect(ctx: Context) -> dict[str, Any]:
         if cluster["status"].endswith("_COMPLETE") and cluster.get("api_address"):
             kube_ok, _ = kubeconfigs.still_valid(ctx.kubeconfig_path, cluster["api_address"],
                                                  magnum.ca(cluster["uuid"]))
+    if desired.cluster is None and ctx.kubeconfig_path.is_file():
+        kube_ok = _answers(ctx)  # a cluster made elsewhere: its kubeconfig is all we have
     pool = futures.ThreadPoolExecutor(max_workers=STATUS_PARALLEL)
     # Helm runs its own process per release: started first, it overlaps the Manila reads.
     releases_later = pool.submit(lambda: _releases(ctx) if kube_ok else [])
@@ -43,12 +45,22 @@ def collect(ctx: Context) -> dict[str, Any]:
 
     def share_entry(plan: SharePlan) -> dict[str, Any]:
         # The share from the run's one share listing; its rules are Manila's one call per share.
-        share = manila.find_share(plan.name)
+        # A share another project owns is read with that project's credentials instead.
+        share = manila.find_share(plan.name) if plan.project_owner is None else None
         entry: dict[str, Any] = {"name": plan.name, "purpose": plan.share.purpose,
                                  "mount_path": plan.share.mount_path,
                                  "catalogue_size_gb": plan.share.size_gb, "exists": False,
                                  # whose storage it is (users catalogue); null: everyone's
                                  "owner": plan.owner}
+        if plan.project_owner is not None:  # read with its owning project's credentials
+            from .steps.manila import read_external
+
+            entry["owner_project"] = plan.project_owner.project
+            found = read_external(ctx, plan)
+            found.pop("access_id", None)
+            if "share_id" in found:
+                found["id"] = found.pop("share_id")
+            entry.update(found)
         if share is not None:
             rules = manila.cephx_rules(share.id, plan.cephx_id)
             entry.update(exists=True, id=share.id, status=share.status, size_gb=share.size,
@@ -75,6 +87,18 @@ def collect(ctx: Context) -> dict[str, Any]:
         "addons": addons,
         "zeppelin": zeppelin,
     }
+
+
+def _answers(ctx: Context) -> bool:
+    from kubernetes import client
+    from kubernetes.client.exceptions import ApiException
+    from urllib3.exceptions import HTTPError
+
+    try:
+        client.VersionApi(ctx.kube()).get_code()
+    except (ApiException, HTTPError, OSError):
+        return False
+    return True
 
 
 def _volumes(ctx: Context) -> dict[str, tuple[str | None, str | None]]:

@@ -90,12 +90,19 @@ def delete(ctx: Context, *, delete_data: bool, progress: Progress) -> dict[str, 
     magnum = Magnum(conn)
 
     def cluster() -> list[str]:
-        found = magnum.find_cluster(desired.cluster.name)
+        if desired.cluster is None:
+            # A cluster made elsewhere (cluster.provider: existing) is not this tool's to
+            # delete; what deploy put in it goes (the shares behind the volumes stay).
+            if not ctx.kubeconfig_path.is_file():
+                return []
+            return [*_uninstall_releases(ctx, progress), *_remove_volumes(ctx)]
+        name = desired.cluster.name
+        found = magnum.find_cluster(name)
         if found is None:
             return []
         removed = _uninstall_releases(ctx, progress) if ctx.kubeconfig_path.is_file() else []
         magnum.delete_cluster(found["uuid"])
-        progress(f"deleting cluster {desired.cluster.name}")
+        progress(f"deleting cluster {name}")
 
         def gone() -> tuple[bool, None, str]:
             try:
@@ -103,22 +110,25 @@ def delete(ctx: Context, *, delete_data: bool, progress: Progress) -> dict[str, 
             except NotFound:
                 return True, None, "gone"
             if current["status"] == "DELETE_FAILED":
-                raise CloudError(f"Magnum could not delete cluster {desired.cluster.name}: "
+                raise CloudError(f"Magnum could not delete cluster {name}: "
                                  f"{current.get('status_reason')}")
             return False, None, str(current["status"])
 
-        wait_until(gone, what=f"cluster {desired.cluster.name}", timeout=3600, report=progress)
-        return [*removed, f"cluster {desired.cluster.name}"]
+        wait_until(gone, what=f"cluster {name}", timeout=3600, report=progress)
+        return [*removed, f"cluster {name}"]
 
     def template() -> list[str]:
+        if desired.template is None:
+            return []
         found = magnum.find_template(desired.template.name)
         if found is None:
             return []
         magnum.delete_template(found["uuid"])
         return [f"cluster template {desired.template.name}"]
 
-    if run.stage(f"delete cluster {desired.cluster.name}", cluster):
-        run.stage(f"delete cluster template {desired.template.name}", template)
+    cluster_name = desired.cluster.name if desired.cluster else "(made elsewhere)"
+    if run.stage(f"delete cluster {cluster_name}", cluster):
+        run.stage("delete the cluster template", template)
         ctx.kubeconfig_path.unlink(missing_ok=True)
 
     # 3. This deployment's access rules and the CSI driver's application credential.
@@ -126,6 +136,11 @@ def delete(ctx: Context, *, delete_data: bool, progress: Progress) -> dict[str, 
     kept: list[dict[str, Any]] = []
     deleted_shares: list[str] = []
     for plan in desired.shares:
+        if plan.project_owner is not None:  # another project's share and rule: untouched
+            kept.append({"name": plan.name, "owner_project": plan.project_owner.project,
+                         "purpose": plan.share.purpose})
+            continue
+
         def share_stage(plan: Any = plan) -> list[str]:
             removed = []
             share, extras = manila.find_share_and_extras(plan.name)
@@ -157,6 +172,8 @@ def delete(ctx: Context, *, delete_data: bool, progress: Progress) -> dict[str, 
         return removed
 
     run.stage(f"delete application credential {desired.csi_app_credential}", credential)
+    run.stage("delete the credentials made for other projects' shares",
+              lambda: _owner_credentials(ctx))
 
     # 4. The network, once nothing is attached to it any more.
     def net() -> list[str]:
@@ -190,6 +207,8 @@ def refuse_if_shared(ctx: Context) -> None:
     yarn_prefix = f"{prefix(ctx.deployment)}-yarn-"
     holders: list[str] = []
     for plan in ctx.desired.shares:
+        if plan.project_owner is not None:  # never deleted: --delete-data leaves them alone
+            continue
         share = manila.find_share(plan.name)
         if share is None:
             continue
@@ -216,6 +235,8 @@ def delete_router(ctx: Context, name: str) -> list[str]:
     router = network.find_router(name)
     if router is None:
         return []
+    if router.routes:  # a route's next hop keeps its interface or gateway in use
+        network.update_router(router, routes=[])
     for port in network.ports(device_id=router.id):
         if port.device_owner == "network:router_gateway":
             continue
@@ -223,6 +244,56 @@ def delete_router(ctx: Context, name: str) -> list[str]:
     network.update_router(router, external_gateway_info={})
     network.delete_router(router)
     return [f"router {name}"]
+
+
+def _owner_credentials(ctx: Context) -> list[str]:
+    """The credentials deploy made for reading other projects' shares (only when their
+    clouds.yaml entry had no application credential to pass on); never the entry's own."""
+    from .cloud.connection import NoCredentials
+
+    removed = []
+    owners = {p.project_owner.cloud: p.project_owner for p in ctx.desired.shares
+              if p.project_owner is not None}
+    for owner in owners.values():
+        name = f"{ctx.desired.csi_app_credential}-{owner.project}"[:64]
+        try:
+            conn = ctx.owner_cloud(owner.access())
+        except NoCredentials:
+            continue
+        if conn.config.auth.get("application_credential_id"):
+            continue  # deploy made none: it passed that entry's credential on
+        for cred in conn.identity.application_credentials(user=conn.current_user_id):
+            if cred.name == name:
+                conn.identity.delete_application_credential(user=conn.current_user_id,
+                                                            application_credential=cred)
+                removed.append(f"application credential {cred.name}")
+    return removed
+
+
+def _remove_volumes(ctx: Context) -> list[str]:
+    """This deployment's namespace (claims, Secrets) and its PersistentVolumes, in a cluster
+    made elsewhere. The PVs are Retain: the shares behind them are untouched."""
+    from kubernetes import client
+    from kubernetes.client.exceptions import ApiException
+
+    from .desired import OWNER_KEY
+
+    core: Any = client.CoreV1Api(ctx.kube())
+    selector = f"{OWNER_KEY}={ctx.desired.deployment}"
+    removed = []
+    for volume in core.list_persistent_volume(label_selector=selector).items:
+        core.delete_persistent_volume(volume.metadata.name)
+        removed.append(f"volume {volume.metadata.name}")
+    try:
+        namespace = core.read_namespace(ctx.desired.namespace)
+    except ApiException as exc:
+        if exc.status != 404:
+            raise
+        return removed
+    if (namespace.metadata.labels or {}).get(OWNER_KEY) == ctx.desired.deployment:
+        core.delete_namespace(ctx.desired.namespace)
+        removed.append(f"namespace {ctx.desired.namespace}")
+    return removed
 
 
 def _uninstall_releases(ctx: Context, progress: Progress) -> list[str]:

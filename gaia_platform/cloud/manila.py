@@ -179,6 +179,22 @@ class Manila:
         self.proxy.delete_access_rule(access_id, share_id, ignore_missing=True)
         self.seen.rules(share_id).forget(access_id)
 
+    def absolute_limits(self) -> dict[str, int]:
+        """The project's share limits and usage (maxTotalShareGigabytes, totalShareGigabytesUsed,
+        maxTotalShares, totalSharesUsed, ...), read from GET /limits itself.
+
+        openstacksdk's ``limits()`` cannot be used: its Limit resource lists the ``limits``
+        key (shared_file_system/v2/limit.py, resources_key) but Manila answers one object
+        ``{"limits": {"rate": [], "absolute": {...}}}`` (api-ref shared-file-system, "Limits"),
+        so every field comes back None and a quota check on it never fires."""
+        from .connection import MANILA_MICROVERSION
+        from .rest import call
+
+        answer = call(self.proxy, "GET", "/limits", microversion=None,
+                      headers={"X-OpenStack-Manila-API-Version": MANILA_MICROVERSION})
+        absolute = ((answer or {}).get("limits") or {}).get("absolute") or {}
+        return {str(k): int(v) for k, v in absolute.items() if isinstance(v, int)}
+
     def export_path(self, share_id: str) -> str:
         # An available share's export location does not change: asked once per run.
         with self.seen.lock:

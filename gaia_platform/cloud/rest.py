@@ -13,10 +13,13 @@ class NotFound(CloudError):
 
 
 def call(proxy: Any, method: str, path: str, *, microversion: str | None = None,
-         body: Any = None, ok: tuple[int, ...] = (200, 201, 202, 204)) -> Any:
+         body: Any = None, ok: tuple[int, ...] = (200, 201, 202, 204),
+         headers: dict[str, str] | None = None) -> Any:
     """One request relative to the service's endpoint; the JSON answer, or None if empty.
-    Raises NotFound on 404 and CloudError with the service's own message otherwise."""
-    headers = {"OpenStack-API-Version": microversion} if microversion else {}
+    Raises NotFound on 404 and CloudError with the service's own message otherwise.
+    ``headers`` adds service-specific ones (Manila reads only its own microversion header)."""
+    headers = {**({"OpenStack-API-Version": microversion} if microversion else {}),
+               **(headers or {})}
     response = proxy.request(path, method, json=body, headers=headers, raise_exc=False)
     if response.status_code in ok:
         return response.json() if response.content else None

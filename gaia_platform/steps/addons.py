@@ -44,11 +44,13 @@ class AddonTarget:
 def read_marker(ctx: Context, marker: Marker) -> Any:
     from kubernetes import client
 
-    api = ctx.kube()
+    # ctx.kube() only inside the reads: read_or_absent first checks there is a kubeconfig
+    # (a plan before the cluster exists has none).
     read = {
-        "CSIDriver": lambda: client.StorageV1Api(api).read_csi_driver(marker.name),
-        "IngressClass": lambda: client.NetworkingV1Api(api).read_ingress_class(marker.name),
-        "CustomResourceDefinition": lambda: client.ApiextensionsV1Api(api)
+        "CSIDriver": lambda: client.StorageV1Api(ctx.kube()).read_csi_driver(marker.name),
+        "IngressClass": lambda: client.NetworkingV1Api(ctx.kube()).read_ingress_class(
+            marker.name),
+        "CustomResourceDefinition": lambda: client.ApiextensionsV1Api(ctx.kube())
         .read_custom_resource_definition(marker.name),
     }[marker.kind]
     return read_or_absent(ctx, read)

@@ -40,6 +40,7 @@ class Context:
     results: dict[str, Any] = field(default_factory=dict)
     _lock: threading.Lock = field(default_factory=threading.Lock)
     _kube: Any = None
+    _owners: dict[str, Any] = field(default_factory=dict)
 
     def result(self, step_id: str) -> Any:
         try:
@@ -54,6 +55,17 @@ class Context:
     @property
     def kubeconfig_path(self) -> Path:
         return self.state_dir / "kubeconfig"
+
+    def owner_cloud(self, access: Any) -> Any:
+        """A connection for a project that owns shares this deployment only reads (one per
+        clouds.yaml entry). Raises cloud.connection.NoCredentials when it has no entry."""
+        from ..cloud.connection import connect
+
+        key = f"{access.clouds_yaml}|{access.cloud}|{access.region}"
+        with self._lock:
+            if key not in self._owners:
+                self._owners[key] = connect(access)
+            return self._owners[key]
 
     def kube(self) -> Any:
         """A kubernetes ApiClient for the deployment's cluster (built on first use)."""

@@ -10,7 +10,7 @@ from ..helm import charts
 from ..helm import csi as csi_charts
 from ..helm import values as chart_values
 from ..helm import web as web_charts
-from ..profile import Deployment
+from ..profile import Deployment, ExistingCluster
 from .addons import (
     AddonReleaseKind,
     AddonTarget,
@@ -21,6 +21,7 @@ from .addons import (
     TlsSecretTarget,
 )
 from .base import Node
+from .existing import ExistingKubeconfigKind, ExistingTarget
 from .kube import (
     CsiDriverKind,
     CsiDriverTarget,
@@ -40,17 +41,25 @@ from .magnum import (
     KubeconfigTarget,
     TemplateTarget,
 )
-from .manila import AccessKind, AccessTarget, ShareKind, ShareTarget
+from .manila import (
+    AccessKind,
+    AccessTarget,
+    ExternalShareKind,
+    ExternalTarget,
+    ShareKind,
+    ShareTarget,
+)
 from .network import (
     CephfsRouteKind,
     CephfsRouterKind,
+    CephfsRouterRouteKind,
     CephfsTarget,
     NetTarget,
     NetworkKind,
     RouterKind,
     SubnetKind,
 )
-from .preflight import PreflightKind, PreflightTarget, profile_problems
+from .preflight import ClusterNeeds, PreflightKind, PreflightTarget, profile_problems
 from .removed import RemovedSharesKind, RemovedTarget
 from .zeppelin import (
     AuthTarget,
@@ -70,47 +79,79 @@ def share_key(share: SharePlan) -> str:
 
 def deploy_graph(deployment: Deployment, desired: DesiredState) -> list[Node[Any]]:
     profile = deployment.profile
-    spec = profile.cluster
-    net = NetTarget(desired.network, desired.deployment)
-    nodes: list[Node[Any]] = [
-        Node("preflight", PreflightKind(), "cloud resources and quotas", PreflightTarget(
-            profile_file=str(deployment.profile_path), master_flavor=spec.master_flavor,
-            worker_flavor=spec.worker_flavor, master_count=spec.master_count,
+    spec = profile.magnum
+    router = profile.cephfs.router
+    needs: ClusterNeeds | None = None
+    if spec is not None:
+        needs = ClusterNeeds(
+            master_flavor=spec.master_flavor, worker_flavor=spec.worker_flavor,
+            master_count=spec.master_count,
             max_workers=spec.autoscaling.max_nodes if spec.autoscaling else spec.worker_count,
-            image=spec.image, keypair=spec.keypair, external_network=spec.external_network,
-            provider_network=profile.cephfs.router.provider_network
-            if profile.cephfs.router else None,
-            share_type=profile.cephfs.share_type,
-            new_share_gb=sum(s.share.size_gb for s in desired.shares),
-            profile_problems=profile_problems(deployment),
-        )),
-        Node("network.network", NetworkKind(), desired.network.network, net, ("preflight",)),
-        Node("network.subnet", SubnetKind(), desired.network.subnet, net, ("network.network",)),
-        Node("network.router", RouterKind(), desired.network.router, net, ("network.subnet",)),
-    ]
+            image=spec.image, kubernetes_version=spec.kubernetes_version, keypair=spec.keypair,
+            external_network=spec.external_network,
+            provider_network=router.provider_network if router else None,
+            monitors_gateway=router.monitors_gateway if router else None,
+        )
+    # Shares another project owns are checked first: when one is missing (or its rule is),
+    # preflight does not pass and nothing is made.
+    # (one check per share, however many people's volumes it backs)
+    external = list({s.name: Node(f"manila.access/{s.name}", ExternalShareKind(), s.name,
+                                  ExternalTarget(s))
+                     for s in desired.shares if s.project_owner is not None}.values())
+    preflight = Node("preflight", PreflightKind(), "cloud resources and quotas", PreflightTarget(
+        profile_file=str(deployment.profile_path), cluster=needs,
+        share_type=profile.cephfs.share_type,
+        # Shares another project owns are never made, so never counted.
+        own_shares=tuple((s.name, s.share.size_gb) for s in desired.shares
+                         if s.project_owner is None),
+        profile_problems=profile_problems(deployment),
+    ), tuple(n.id for n in external))
+    nodes: list[Node[Any]] = [*external, preflight]
     volume_deps: tuple[str, ...] = ()
-    if desired.cephfs_route:
-        cephfs = CephfsTarget(desired.cephfs_route, desired.network.subnet,
-                              desired.network.router, desired.deployment)
+    if spec is not None and desired.template and desired.cluster:
+        net = NetTarget(desired.network, desired.deployment)
         nodes += [
-            Node("network.cephfs-router", CephfsRouterKind(), desired.cephfs_route.router,
-                 cephfs, ("network.subnet",)),
-            Node("network.cephfs-route", CephfsRouteKind(), desired.network.router, cephfs,
-                 ("network.router", "network.cephfs-router")),
+            Node("network.network", NetworkKind(), desired.network.network, net, ("preflight",)),
+            Node("network.subnet", SubnetKind(), desired.network.subnet, net,
+                 ("network.network",)),
+            Node("network.router", RouterKind(), desired.network.router, net,
+                 ("network.subnet",)),
         ]
-        volume_deps = ("network.cephfs-route",)
+        if desired.cephfs_route:
+            cephfs = CephfsTarget(desired.cephfs_route, desired.network.subnet,
+                                  desired.network.router, desired.deployment)
+            nodes += [
+                Node("network.cephfs-router", CephfsRouterKind(), desired.cephfs_route.router,
+                     cephfs, ("network.subnet",)),
+                Node("network.cephfs-route", CephfsRouteKind(), desired.network.router, cephfs,
+                     ("network.router", "network.cephfs-router")),
+            ]
+            volume_deps = ("network.cephfs-route",)
+            if desired.cephfs_route.monitors_gateway:
+                nodes.append(Node("network.cephfs-router-route", CephfsRouterRouteKind(),
+                                  desired.cephfs_route.router, cephfs,
+                                  ("network.cephfs-router",)))
+                volume_deps += ("network.cephfs-router-route",)
+        nodes += [
+            Node("magnum.template", ClusterTemplateKind(), desired.template.name,
+                 TemplateTarget(desired.template, desired.network.network,
+                                desired.network.subnet),
+                 ("network.subnet",)),
+            Node("magnum.cluster", ClusterKind(), desired.cluster.name, ClusterTarget(
+                desired.cluster, "magnum.template", spec.keypair, spec.master_flavor,
+                spec.worker_flavor,
+                (spec.autoscaling.min_nodes, spec.autoscaling.max_nodes)
+                if spec.autoscaling else None,
+            ), ("magnum.template", "network.router")),
+            Node("kube.kubeconfig", KubeconfigKind(), "kubeconfig",
+                 KubeconfigTarget(desired.cluster.name, "magnum.cluster"), ("magnum.cluster",)),
+        ]
+    elif isinstance(profile.cluster, ExistingCluster):
+        nodes.append(Node("kube.kubeconfig", ExistingKubeconfigKind(), "kubeconfig",
+                          ExistingTarget(str(deployment.profile_path),
+                                         profile.cluster.kubeconfig, profile.cluster.context),
+                          ("preflight",)))
     nodes += [
-        Node("magnum.template", ClusterTemplateKind(), desired.template.name,
-             TemplateTarget(desired.template, desired.network.network, desired.network.subnet),
-             ("network.subnet",)),
-        Node("magnum.cluster", ClusterKind(), desired.cluster.name, ClusterTarget(
-            desired.cluster, "magnum.template", spec.keypair, spec.master_flavor,
-            spec.worker_flavor,
-            (spec.autoscaling.min_nodes, spec.autoscaling.max_nodes)
-            if spec.autoscaling else None,
-        ), ("magnum.template", "network.router")),
-        Node("kube.kubeconfig", KubeconfigKind(), "kubeconfig",
-             KubeconfigTarget(desired.cluster.name, "magnum.cluster"), ("magnum.cluster",)),
         Node("kube.namespace", NamespaceKind(), desired.namespace,
              NamespaceTarget(desired.namespace, desired.deployment,
                              chart_values.pod_security_level(
@@ -124,10 +165,35 @@ def deploy_graph(deployment: Deployment, desired: DesiredState) -> list[Node[Any
             desired.csi_secret, desired.namespace, desired.csi_app_credential,
             desired.deployment), ("kube.namespace",)),
     ]
+    owners = {s.project_owner.cloud: s.project_owner for s in desired.shares
+              if s.project_owner is not None}
+    for owner in owners.values():
+        # The node plugin reads another project's share and rule with the PV's secret.
+        secret = desired.owner_secret(owner)
+        nodes.append(Node(f"kube.csi-secret/{owner.cloud}", CsiSecretKind(), secret,
+                          CsiSecretTarget(secret, desired.namespace,
+                                          f"{desired.csi_app_credential}-{owner.project}"[:64],
+                                          desired.deployment, owner.access()),
+                          ("kube.namespace",)))
     share_steps: set[str] = set()
     for share in desired.shares:
         key = share_key(share)
         share_step, access_step = f"manila.share/{share.name}", f"manila.access/{key}"
+        if share.project_owner is not None:
+            # Owned by another project: one read-only check stands for share and access.
+            check = f"manila.access/{share.name}"
+            secret = desired.owner_secret(share.project_owner)
+            volume = VolumeTarget(share, desired.namespace, desired.deployment, check,
+                                  secret, driver_step="kube.csi-driver",
+                                  planned_driver_version=driver[-1].target.pinned_version)
+            nodes += [
+                Node(f"kube.pv/{key}", PersistentVolumeKind(), share.pv_name, volume,
+                     (check, "kube.csi-driver",
+                      f"kube.csi-secret/{share.project_owner.cloud}", *volume_deps)),
+                Node(f"kube.pvc/{key}", PersistentVolumeClaimKind(), share.pvc_name,
+                     volume, (f"kube.pv/{key}", "kube.namespace")),
+            ]
+            continue
         volume = VolumeTarget(share, desired.namespace, desired.deployment, access_step,
                               desired.csi_secret, driver_step="kube.csi-driver",
                               planned_driver_version=driver[-1].target.pinned_version)

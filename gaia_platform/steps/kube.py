@@ -160,6 +160,33 @@ class CsiSecretTarget:
     namespace: str
     app_credential: str
     deployment: str
+    #: Another project's clouds.yaml entry (profile.OpenStackAccess), for the shares it owns:
+    #: the credential is made with it, so it can read only what that project shares.
+    owner: Any = None
+
+    def cloud(self, ctx: Context) -> Any:
+        if self.owner is None:
+            return ctx.cloud
+        from ..cloud.connection import NoCredentials
+        from ..errors import ConfigError
+
+        try:
+            return ctx.owner_cloud(self.owner)
+        except NoCredentials as exc:
+            raise ConfigError(f"No credentials for the project that owns data shares: {exc}. "
+                              f"Add a clouds.yaml entry named {self.owner.cloud!r} for it "
+                              "(the catalogue's owner.cloud names it).") from exc
+
+    def given_credential(self, ctx: Context) -> tuple[str, str] | None:
+        """For another project: the application credential its clouds.yaml entry already
+        uses, passed on as it is, so nothing is made in that project (Keystone also refuses
+        to let a restricted application credential create another)."""
+        if self.owner is None:
+            return None
+        auth = self.cloud(ctx).config.auth
+        cred_id, secret = auth.get("application_credential_id"), auth.get(
+            "application_credential_secret")
+        return (str(cred_id), str(secret)) if cred_id and secret else None
 
 
 class CsiSecretKind:
@@ -174,9 +201,16 @@ class CsiSecretKind:
         if secret is None or isinstance(secret, Unknown):
             return secret
         cred_id = (secret.metadata.annotations or {}).get(self.ANNOTATION)
-        identity = ctx.cloud.identity
+        try:
+            given = target.given_credential(ctx)
+        except ConfigError as exc:
+            return Unknown(str(exc))
+        if given is not None:
+            return {"secret": True, "credential": given[0] == cred_id}
+        conn = target.cloud(ctx)
+        identity = conn.identity
         existing = None
-        for cred in identity.application_credentials(user=ctx.cloud.current_user_id):
+        for cred in identity.application_credentials(user=conn.current_user_id):
             if cred.id == cred_id:
                 existing = cred
         return {"secret": True, "credential": existing is not None}
@@ -193,25 +227,31 @@ class CsiSecretKind:
               progress: Progress) -> Any:
         if decision.action is Action.NOOP:
             return {"secret": target.secret}
-        conn = ctx.cloud
-        user = conn.current_user_id
-        for cred in conn.identity.application_credentials(user=user):
-            if cred.name == target.app_credential:  # its secret is lost: replace it
-                conn.identity.delete_application_credential(user=user, application_credential=cred)
-        cred = conn.identity.create_application_credential(
-            user=user, name=target.app_credential, unrestricted=False,
-            description=f"Manila CSI driver of gaia-platform deployment {target.deployment}",
-        )
+        conn = target.cloud(ctx)
+        given = target.given_credential(ctx)
+        if given is not None:
+            cred_id, cred_secret = given
+        else:
+            user = conn.current_user_id
+            for cred in conn.identity.application_credentials(user=user):
+                if cred.name == target.app_credential:  # its secret is lost: replace it
+                    conn.identity.delete_application_credential(user=user,
+                                                                application_credential=cred)
+            cred = conn.identity.create_application_credential(
+                user=user, name=target.app_credential, unrestricted=False,
+                description=f"Manila CSI driver of gaia-platform deployment {target.deployment}",
+            )
+            cred_id, cred_secret = cred.id, cred.secret
         data = {
             "os-authURL": conn.config.auth["auth_url"],
             "os-region": conn.config.region_name or "RegionOne",
-            "os-applicationCredentialID": cred.id,
-            "os-applicationCredentialSecret": cred.secret,
+            "os-applicationCredentialID": cred_id,
+            "os-applicationCredentialSecret": cred_secret,
         }
         body = {
             "metadata": {"name": target.secret, "namespace": target.namespace,
                          "labels": {OWNER_KEY: target.deployment},
-                         "annotations": {self.ANNOTATION: cred.id}},
+                         "annotations": {self.ANNOTATION: cred_id}},
             "type": "Opaque",
             "data": {k: base64.b64encode(str(v).encode()).decode() for k, v in data.items()},
         }
@@ -220,8 +260,10 @@ class CsiSecretKind:
             core.create_namespaced_secret(target.namespace, body)
         else:
             core.replace_namespaced_secret(target.secret, target.namespace, body)
-        progress(f"application credential {target.app_credential} stored in Secret "
-                 f"{target.namespace}/{target.secret}")
+        what = f"the application credential of clouds.yaml entry {target.owner.cloud}" \
+            if given is not None and target.owner is not None \
+            else f"application credential {target.app_credential}"
+        progress(f"{what} stored in Secret {target.namespace}/{target.secret}")
         return {"secret": target.secret}
 
 

@@ -28,7 +28,9 @@ class TemplateTarget:
             "fixed_subnet": self.fixed_subnet, "flavor_id": p.worker_flavor,
             "master_flavor_id": p.master_flavor, "network_driver": p.network_driver,
             "keypair_id": p.keypair, "labels": p.labels, "tls_disabled": False,
-            "public": False, "floating_ip_enabled": False, "master_lb_enabled": False,
+            "public": False, "floating_ip_enabled": False,
+            # Required for master_count > 1 (attr_validator.py validate_master_count).
+            "master_lb_enabled": p.master_lb_enabled,
         }
 
 
@@ -36,37 +38,54 @@ class ClusterTemplateKind:
     kind = "magnum.template"
 
     def observe(self, ctx: Context, target: TemplateTarget) -> Any:
-        return Magnum(ctx.cloud).find_template(target.plan.name)
+        from .preflight import image_version
+
+        image = ctx.cloud.image.find_image(target.plan.image, ignore_missing=True)
+        return {"template": Magnum(ctx.cloud).find_template(target.plan.name),
+                "kube_version": image_version(image)}
+
+    def _version(self, target: TemplateTarget, observed: Any) -> str:
+        """The Kubernetes version the cluster will run: the image's kube_version property
+        (the Cluster API driver ignores kube_tag: magnum_capi_helm/driver.py)."""
+        if isinstance(observed, Unknown):
+            return f"Kubernetes from image {target.plan.image}'s kube_version property"
+        return f"Kubernetes {observed['kube_version'] or '? (image has no kube_version)'} " \
+               f"from image {target.plan.image}"
 
     def decide(self, target: TemplateTarget, observed: Any) -> Decision:
+        version = self._version(target, observed)
         if isinstance(observed, Unknown):
-            return Decision(Action.CREATE, f"create unless present ({observed.why})")
-        if observed is None:
-            return Decision(Action.CREATE, "missing")
+            return Decision(Action.CREATE, f"create unless present; {version} "
+                            f"({observed.why})")
+        template = observed["template"]
+        if template is None:
+            return Decision(Action.CREATE, f"missing; {version}")
         wanted = target.body()
-        changes = {key: [observed.get(key), value] for key, value in wanted.items()
-                   if key != "name" and observed.get(key) != value}
+        changes = {key: [template.get(key), value] for key, value in wanted.items()
+                   if key != "name" and template.get(key) != value}
         if changes:
-            return Decision(Action.UPDATE, "differs from the profile", changes)
-        return Decision(Action.NOOP, "up to date")
+            return Decision(Action.UPDATE, f"differs from the profile; {version}", changes)
+        return Decision(Action.NOOP, f"up to date; {version}")
 
     def apply(self, ctx: Context, target: TemplateTarget, observed: Any, decision: Decision,
               progress: Progress) -> Any:
         magnum = Magnum(ctx.cloud)
+        template: dict[str, Any] = {} if isinstance(observed, Unknown) \
+            else observed["template"] or {}
         if decision.action is Action.CREATE:
             return {"uuid": magnum.create_template(target.body())["uuid"]}
         if decision.action is Action.UPDATE:
             patch = [{"op": "replace", "path": f"/{key}", "value": new}
                      for key, (_, new) in decision.changes.items()]
             try:
-                magnum.update_template(observed["uuid"], patch)
+                magnum.update_template(template["uuid"], patch)
             except CloudError as exc:
                 raise CloudError(
                     f"Magnum refused to change cluster template {target.plan.name} ({exc}). "
                     "A template in use by a cluster cannot change; run `platform delete` and "
                     "deploy again to rebuild the cluster with the new settings."
                 ) from exc
-        return {"uuid": observed["uuid"]}
+        return {"uuid": template["uuid"]}
 
 
 @dataclass(frozen=True)
@@ -138,22 +157,34 @@ class ClusterKind:
             progress(f"resizing {target.plan.name} to {target.plan.node_count} workers")
             # Magnum may still report the old *_COMPLETE for a moment after accepting it.
             expect_nodes = target.plan.node_count
-        cluster = self._wait_ready(magnum, uuid, target, progress, expect_nodes)
+        cluster = self._wait_ready(ctx, magnum, uuid, target, progress, expect_nodes)
         return {"uuid": uuid, "name": cluster["name"], "api_address": cluster["api_address"]}
 
-    def _wait_ready(self, magnum: Magnum, uuid: str, target: ClusterTarget,
+    def _wait_ready(self, ctx: Context, magnum: Magnum, uuid: str, target: ClusterTarget,
                     progress: Progress, expect_nodes: int | None = None) -> dict[str, Any]:
-        def probe() -> tuple[bool, dict[str, Any], str]:
+        from .clusterwait import wait_for_cluster
+
+        def read() -> tuple[dict[str, Any], list[dict[str, Any]]]:
             cluster = magnum.get_cluster(uuid)
             status = cluster["status"]
             if status.endswith("_FAILED"):
                 raise CloudError(f"Magnum cluster {target.plan.name} is {status}: "
                                  f"{failure_text(cluster)}. Re-run deploy to replace it.")
-            sized = expect_nodes is None or cluster.get("node_count") == expect_nodes
-            return status.endswith("_COMPLETE") and sized, cluster, status
+            if status.endswith("_COMPLETE"):
+                return cluster, []
+            return cluster, magnum.nodegroups(uuid)
 
-        return wait_until(probe, what=f"cluster {target.plan.name}",
-                          timeout=target.plan.create_timeout * 60 + 120, report=progress)
+        def done(cluster: dict[str, Any]) -> bool:
+            sized = expect_nodes is None or cluster.get("node_count") == expect_nodes
+            return str(cluster["status"]).endswith("_COMPLETE") and sized
+
+        # Waits for Magnum to build (or resize) the cluster: its status is still
+        # *_IN_PROGRESS until every nodegroup is ready.
+        return wait_for_cluster(
+            read, uuid=uuid, what=f"cluster {target.plan.name}", done=done,
+            timeout=target.plan.create_timeout * 60 + 120,
+            stall_after=target.plan.stall_minutes * 60,
+            record_path=ctx.state_dir / "cluster-wait.json", report=progress)
 
     def _wait_gone(self, magnum: Magnum, uuid: str, target: ClusterTarget,
                    progress: Progress) -> None:

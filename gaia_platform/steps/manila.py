@@ -179,3 +179,81 @@ class AccessKind:
         # The export path is asked for by whoever mounts the share (Manila.export_path): one
         # call per share that a re-run of the main route does not need.
         return {"share_id": share_id, "access_id": rule_id}
+
+
+def read_external(ctx: Context, plan: SharePlan) -> dict[str, Any]:
+    """A share another project owns, and the access rule the deployment mounts it with, read
+    with that project's credentials. Read-only: nothing there is created, changed or deleted."""
+    from ..cloud.connection import NoCredentials
+
+    owner = plan.project_owner
+    assert owner is not None
+    try:
+        manila = Manila(ctx.owner_cloud(owner.access()))
+    except NoCredentials as exc:
+        return {"problem": f"no credentials for project {owner.project}: {exc}; add a "
+                           f"clouds.yaml entry named {owner.cloud!r} for it"}
+    share = manila.find_share(plan.name)
+    if share is None:
+        return {"problem": f"project {owner.project} has no share {plan.name!r}"}
+    found: dict[str, Any] = {"exists": True, "share_id": share.id, "status": share.status,
+                             "size_gb": share.size}
+    if share.status != "available":
+        found["problem"] = f"share {plan.name} in project {owner.project} is {share.status}"
+        return found
+    rules = manila.cephx_rules(share.id, owner.access_rule)
+    if not rules:
+        found["problem"] = (f"share {plan.name} in project {owner.project} has no cephx "
+                            f"access rule {owner.access_rule!r}; its owner must grant it "
+                            f"(openstack share access create {plan.name} cephx "
+                            f"{owner.access_rule} --access-level {plan.access_level})")
+        return found
+    rule = rules[0]
+    found["access_id"] = rule.id
+    found["access_rule"] = {"cephx_id": owner.access_rule, "access_level": rule.access_level,
+                            "state": rule.state}
+    if rule.state != "active" or not rule.access_key:
+        found["problem"] = f"access rule {owner.access_rule} on {plan.name} is {rule.state}"
+    elif plan.access_level == "ro" and rule.access_level != "ro":
+        # Mounted read-only either way (PV readOnly), but say so: the catalogue asked for ro.
+        found["note"] = f"rule {owner.access_rule} is {rule.access_level}; mounted read-only"
+    return found
+
+
+@dataclass(frozen=True)
+class ExternalTarget:
+    share: SharePlan
+
+
+class ExternalShareKind:
+    """A data share owned by another project: checked, never changed (plan shows a check)."""
+
+    kind = "manila.external"
+
+    def observe(self, ctx: Context, target: ExternalTarget) -> Any:
+        return read_external(ctx, target.share)
+
+    def decide(self, target: ExternalTarget, observed: Any) -> Decision:
+        owner = target.share.project_owner
+        assert owner is not None
+        where = f"in project {owner.project} (clouds.yaml entry {owner.cloud}), rule " \
+                f"{owner.access_rule}; never changed by deploy"
+        if isinstance(observed, Unknown):
+            return Decision(Action.CHECK, f"must exist {where} ({observed.why})")
+        if "problem" in observed:
+            return Decision(Action.CHECK, f"FAILED: {observed['problem']}")
+        note = f"; {observed['note']}" if "note" in observed else ""
+        return Decision(Action.CHECK, f"{observed['status']}, {observed['size_gb']} GB "
+                        f"{where}{note}")
+
+    def apply(self, ctx: Context, target: ExternalTarget, observed: Any, decision: Decision,
+              progress: Progress) -> Any:
+        if isinstance(observed, Unknown) or "problem" in observed:
+            why = observed.why if isinstance(observed, Unknown) else observed["problem"]
+            owner = target.share.project_owner
+            raise CloudError(f"Data share {target.share.name} (catalogue entry with owner "
+                             f"{owner.project if owner else '?'}) "
+                             f"cannot be mounted: {why}. Nothing was changed in that "
+                             "project; fix it there or in the catalogue, then re-run deploy.")
+        return {"share_id": observed["share_id"], "access_id": observed["access_id"],
+                "size": observed["size_gb"]}

@@ -253,3 +253,36 @@ class CephfsRouteKind:
             routes = [*list(router.routes or []), self._route(target)]
             ctx.cloud.network.update_router(router, routes=routes)
         return {"route": self._route(target)}
+
+
+class CephfsRouterRouteKind:
+    """The CephFS router's own route to the monitors' range, through the provider network's
+    gateway (gaia-dmp deployments/openstack/bin/cephfs-router.sh: ``router set --route
+    destination=<cephinner.cidr>,gateway=<cephinner.link>`` on the CephFS router)."""
+
+    kind = "network.cephfs-router-route"
+
+    def _route(self, target: CephfsTarget) -> dict[str, str]:
+        return {"destination": target.plan.monitors_cidr,
+                "nexthop": str(target.plan.monitors_gateway)}
+
+    def observe(self, ctx: Context, target: CephfsTarget) -> Any:
+        router = ctx.cloud.network.find_router(target.plan.router)
+        return None if router is None else list(router.routes or [])
+
+    def decide(self, target: CephfsTarget, observed: Any) -> Decision:
+        text = f"{target.plan.monitors_cidr} via {target.plan.monitors_gateway} on " \
+               f"{target.plan.router}"
+        if isinstance(observed, Unknown) or observed is None:
+            return Decision(Action.CREATE, text)
+        if self._route(target) in observed:
+            return Decision(Action.NOOP, text)
+        return Decision(Action.CREATE, text)
+
+    def apply(self, ctx: Context, target: CephfsTarget, observed: Any, decision: Decision,
+              progress: Progress) -> Any:
+        if decision.action is Action.CREATE:
+            router = ctx.cloud.network.find_router(target.plan.router)
+            routes = [*list(router.routes or []), self._route(target)]
+            ctx.cloud.network.update_router(router, routes=routes)
+        return {"route": self._route(target)}

@@ -250,10 +250,12 @@ class ServerKind:
         )
 
     def _mounts(self, ctx: Context, target: ServerTarget) -> list[cloudinit.Mount]:
-        manila = Manila(ctx.cloud)
         mounts = []
         for name, step in zip(target.vm.mounts, target.access_steps, strict=True):
             access = ctx.result(step)
+            owner = target.plan.share(name).project_owner
+            # Another project's share is read with that project's credentials.
+            manila = Manila(ctx.owner_cloud(owner.access()) if owner else ctx.cloud)
             rules = [r for r in manila.access_rules(access["share_id"])
                      if r.id == access["access_id"]]
             if not rules or not rules[0].access_key:

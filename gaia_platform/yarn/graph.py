@@ -10,10 +10,18 @@ from typing import Any
 
 from ..desired import NetworkPlan
 from ..steps.base import Node
-from ..steps.manila import AccessKind, AccessTarget, ShareKind, ShareTarget
+from ..steps.manila import (
+    AccessKind,
+    AccessTarget,
+    ExternalShareKind,
+    ExternalTarget,
+    ShareKind,
+    ShareTarget,
+)
 from ..steps.network import (
     CephfsRouteKind,
     CephfsRouterKind,
+    CephfsRouterRouteKind,
     CephfsTarget,
     NetTarget,
     NetworkKind,
@@ -57,9 +65,14 @@ def yarn_graph(plan: YarnPlan) -> list[Node[Any]]:
                        network_step=NETWORK_STEP, subnet_step=SUBNET_STEP,
                        external_field="yarn.external_network")
     route = plan.cephfs_route
+    # Shares another project owns are checked first: a missing one stops the run before
+    # preflight lets anything be made (their rules are used, never changed).
+    external = [Node(f"yarn.access/{s.name}", ExternalShareKind(), s.name, ExternalTarget(s))
+                for s in plan.shares if s.project_owner is not None]
     nodes: list[Node[Any]] = [
+        *external,
         Node(PREFLIGHT, PreflightKind(), "cloud resources and quotas", PreflightTarget(
-            plan, route.provider_network if route else None)),
+            plan, route.provider_network if route else None), tuple(n.id for n in external)),
         # NetworkKind tags with the deployment only; the subnet and routers carry both tags.
         Node(NETWORK_STEP, NetworkKind(), plan.network,
              NetTarget(network_plan, plan.deployment), (PREFLIGHT,)),
@@ -77,6 +90,12 @@ def yarn_graph(plan: YarnPlan) -> list[Node[Any]]:
                  (ROUTER_STEP, CEPHFS_ROUTER_STEP)),
         ]
         network_ready.append(CEPHFS_ROUTE_STEP)
+        if route.monitors_gateway:
+            own_route = f"{CEPHFS_ROUTER_STEP}-route"
+            nodes.append(Node(own_route, CephfsRouterRouteKind(), route.router,
+                              CephfsTarget(route, plan.subnet, plan.router, plan.deployment),
+                              (CEPHFS_ROUTER_STEP,)))
+            network_ready.append(own_route)
     group_steps = []
     for group in plan.groups:
         step = f"yarn.security-group/{group.name.rsplit('-', 1)[-1]}"
@@ -87,6 +106,8 @@ def yarn_graph(plan: YarnPlan) -> list[Node[Any]]:
     for share in plan.shares:
         share_step = f"manila.share/{share.name}"
         access_step[share.name] = f"yarn.access/{share.name}"
+        if share.project_owner is not None:  # checked above
+            continue
         nodes += [
             Node(share_step, ShareKind(), share.name, ShareTarget(share), (PREFLIGHT,)),
             Node(access_step[share.name], AccessKind(), share.cephx_id,

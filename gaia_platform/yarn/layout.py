@@ -223,10 +223,12 @@ def yarn_plan(deployment: Deployment) -> YarnPlan:
             provider_network=profile.cephfs.router.provider_network,
             monitors_cidr=profile.cephfs.router.monitors_cidr,
             interface_ip=str(first + net.num_addresses - 3),
+            monitors_gateway=profile.cephfs.router.monitors_gateway,
         )
     unique = {plan.name: plan for plan in reversed(desired.shares)}  # the first of a name
     shares = tuple(
-        dataclasses.replace(plan, cephx_id=f"{base}-{plan.name}",
+        # A share another project owns is mounted with its owner's rule, as the cluster does.
+        plan if plan.project_owner else dataclasses.replace(plan, cephx_id=f"{base}-{plan.name}",
                             # Read-only cephx rules work for CephFS mounts on VMs (aglais
                             # mounted data ro with ceph-fuse); only the CSI route needed rw.
                             access_level="ro" if plan.share.purpose == "data" else "rw")
@@ -238,7 +240,7 @@ def yarn_plan(deployment: Deployment) -> YarnPlan:
         cidr=str(net), gateway_ip=at(1),
         pool=(at(net.num_addresses // 2), str(net.broadcast_address - 4)),
         router=f"{base}-router",
-        external_network=spec.external_network or profile.cluster.external_network,
+        external_network=spec.external_network or _cluster_external(deployment),
         dns_nameservers=tuple(profile.network.dns_nameservers), cephfs_route=route,
         groups=groups, vms=tuple(vms), shares=shares, hosts=tuple(hosts),
         profile_file=str(deployment.profile_path), users=yarn_users(deployment, spec),
@@ -271,3 +273,12 @@ def yarn_users(deployment: Deployment, spec: YarnSpec) -> tuple[YarnUser, ...]:
             (home_share_name(deployment, user.name), user_share_name(deployment, user.name)),
             user.yarn_max_apps or spec.scheduler.max_apps_per_user))
     return tuple(people)
+
+
+def _cluster_external(deployment: Deployment) -> str:
+    spec = deployment.profile.magnum
+    if spec is None:
+        raise ConfigError(f"{deployment.profile_path}: yarn.external_network is required when "
+                          "cluster.provider is existing (there is no cluster.external_network "
+                          "to default to). Set it and re-run.")
+    return spec.external_network

@@ -61,6 +61,10 @@ def delete(ctx: Context, plan: YarnPlan, progress: Progress) -> dict[str, Any]:
     manila = Manila(ctx.cloud)
     kept = []
     for share in plan.shares:
+        if share.project_owner is not None:  # another project's share and rule: untouched
+            kept.append({"name": share.name, "owner_project": share.project_owner.project,
+                         "purpose": share.share.purpose})
+            continue
         found = manila.find_share(share.name)
         if found is None:
             continue

@@ -34,7 +34,8 @@ def test_cambridge_plan_lists_the_pinned_csi_charts_in_install_order(
         "cloud-provider-openstack" in str(steps["csi.manila"]["reason"])
     assert steps["csi.manila"]["depends_on"] == ["csi.cephfs"]
     assert steps["kube.csi-driver"]["depends_on"] == ["csi.manila"]
-    assert "kube.csi-driver" in steps["kube.pv/gaia-dr3"]["depends_on"]  # type: ignore[operator]
+    assert "kube.csi-driver" in steps["kube.pv/aglais-data-gaia-dr3-2048-20221107"][  # type: ignore[operator]
+        "depends_on"]
 
 
 def test_cambridge_plan_lists_the_https_entry_point(

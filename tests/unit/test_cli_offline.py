@@ -34,13 +34,39 @@ def test_plan_for_cambridge_works_without_credentials(no_credentials: dict[str, 
     assert plan["observed"] is False
     assert plan["deployment"] == "cambridge"
     ids = [step["id"] for step in plan["steps"]]
-    assert ids[0] == "preflight"
-    assert "magnum.cluster" in ids and "kube.pvc/gaia-dr3" in ids
+    # The data shares of iris-gaia-data are checked first; preflight waits for those checks.
+    checks = [i for i in ids if i.startswith("manila.access/aglais-data-")]
+    assert ids[:len(checks)] == checks and len(checks) == 6
+    assert ids[len(checks)] == "preflight"
+    assert "magnum.cluster" in ids and "kube.pvc/gaia-notebooks" in ids
     by_id = {step["id"]: step for step in plan["steps"]}
+    assert by_id["preflight"]["depends_on"] == checks
     # Manila work waits only for preflight: it runs while Magnum builds the cluster.
-    assert by_id["manila.share/gaia-dr3"]["depends_on"] == ["preflight"]
-    assert "manila.access/gaia-dr3" in by_id["kube.pv/gaia-dr3"]["depends_on"]
-    assert any("no cloud named 'arcus'" in note for note in plan["notes"])
+    assert by_id["manila.share/gaia-notebooks"]["depends_on"] == ["preflight"]
+    assert "manila.access/gaia-notebooks" in by_id["kube.pv/gaia-notebooks"]["depends_on"]
+    assert any("no cloud named 'iris-gaia-red'" in note for note in plan["notes"])
+
+
+def test_plan_for_cambridge_lists_the_data_shares_of_iris_gaia_data_as_checks(
+        no_credentials: dict[str, str]) -> None:
+    result = _platform("plan", "--cloud", "cambridge", "--output", "json", env=no_credentials)
+    plan = json.loads(result.stdout)
+    by_id = {step["id"]: step for step in plan["steps"]}
+    data = ["aglais-data-gaia-dr2-6514", "aglais-data-gaia-edr3-2048",
+            "aglais-data-gaia-dr3-2048-20221107", "aglais-data-wise-allwise",
+            "aglais-data-panstarrs-ps1", "aglais-data-twomass-allsky"]
+    for name in data:
+        # Never created or given a rule of this deployment's: one read-only check each.
+        assert f"manila.share/{name}" not in by_id
+        check = by_id[f"manila.access/{name}"]
+        assert check["action"] == "check" and check["kind"] == "manila.external"
+        assert "iris-gaia-data" in check["reason"] and f"{name}-ro" in check["reason"]
+        assert "kube.csi-secret/iris-gaia-data" in by_id[f"kube.pv/{name}"]["depends_on"]
+    # The template asks for the API load balancer three masters need, and no label the
+    # Cluster API driver ignores is sent or warned about.
+    assert not [n for n in plan["notes"] if n.startswith("warning:")]
+    assert "kube_version" in by_id["magnum.template"]["reason"]
+    assert by_id["network.cephfs-router-route"]["reason"].startswith("10.4.200.0/24 via 10.9.0.1")
 
 
 def test_deploy_without_credentials_says_what_to_do(no_credentials: dict[str, str]) -> None:

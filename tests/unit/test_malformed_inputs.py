@@ -277,3 +277,15 @@ def test_a_pattern_in_a_validation_message_is_printed_as_written(tmp_path: Path)
                                      "COLUMNS": "300"})
     assert result.exit_code == 2
     assert profile.DNS_LABEL in "".join(result.output.split()), result.output
+
+
+def test_merge_keys_load_and_a_repeated_key_is_still_refused(tmp_path: Path) -> None:
+    """The cambridge catalogue shares one owner block through `<<: *anchor` (YAML merge keys);
+    the loader that refuses a key given twice must still take those, overrides included."""
+    path = tmp_path / "catalogue.yaml"
+    path.write_text("base: &b {project: p, cloud: c}\n"
+                    "owner:\n  <<: *b\n  cloud: d\n")
+    assert profile._read_yaml(path)["owner"] == {"project": "p", "cloud": "d"}
+    path.write_text("owner:\n  cloud: c\n  cloud: d\n")
+    with pytest.raises(Exception, match="twice"):
+        profile._read_yaml(path)

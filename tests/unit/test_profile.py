@@ -25,14 +25,77 @@ def _sandbox_profile() -> dict[str, object]:
     return dict(data)
 
 
-@pytest.mark.parametrize("name", ["cambridge", "sandbox"])
-def test_shipped_profiles_load_with_every_catalogue_share(name: str) -> None:
-    deployment = profile.load(name)
+def test_sandbox_profile_loads_with_every_catalogue_share() -> None:
+    deployment = profile.load("sandbox")
     names = {share.name for share in deployment.catalogue.shares}
     assert {"gaia-dr2", "gaia-edr3", "gaia-dr3", "wise-allwise", "panstarrs-ps1",
             "twomass-allsky"} <= names
     data = [s for s in deployment.catalogue.shares if s.purpose == "data"]
     assert all(s.access == "ro" for s in data)
+
+
+def test_cambridge_mounts_the_real_data_shares_of_iris_gaia_data() -> None:
+    deployment = profile.load("cambridge")
+    data = {s.name: s for s in deployment.catalogue.shares if s.purpose == "data"}
+    assert set(data) == {"aglais-data-gaia-dr2-6514", "aglais-data-gaia-edr3-2048",
+                         "aglais-data-gaia-dr3-2048-20221107", "aglais-data-wise-allwise",
+                         "aglais-data-panstarrs-ps1", "aglais-data-twomass-allsky"}
+    for name, share in data.items():
+        assert share.owner is not None and share.owner.project == "iris-gaia-data"
+        assert share.owner.access_rule == f"{name}-ro" and share.access == "ro"
+    spec = deployment.profile.magnum
+    assert spec is not None and spec.master_count == 3
+    assert spec.master_flavor.startswith("gaia.vm.cclake.")
+    assert deployment.profile.cephfs.share_type == "ceph01_cephfs"
+
+
+def test_three_masters_get_the_api_load_balancer_and_only_known_labels() -> None:
+    from gaia_platform.desired import desired_state
+
+    desired = desired_state(profile.load("cambridge"))
+    assert desired.template is not None and desired.template.master_lb_enabled
+    # kube_tag and manila_csi_enabled mean nothing to magnum-capi-helm: never sent.
+    assert not {"kube_tag", "manila_csi_enabled"} & set(desired.template.labels)
+    assert desired.warnings == ()
+    sandbox = desired_state(profile.load("sandbox"))
+    assert sandbox.template is not None and not sandbox.template.master_lb_enabled
+
+
+def test_a_label_the_cluster_api_driver_ignores_is_warned_about(tmp_path: Path) -> None:
+    from gaia_platform.desired import desired_state
+
+    data = _sandbox_profile()
+    data["cluster"]["labels"] = {"manila_csi_enabled": "true",  # type: ignore[index]
+                                 "monitoring_enabled": "true"}
+    desired = desired_state(profile.load(str(_write(tmp_path, data))))
+    assert len(desired.warnings) == 1
+    assert "manila_csi_enabled" in desired.warnings[0]
+    assert "magnum_capi_helm/conf.py" in desired.warnings[0]
+
+
+def test_an_existing_cluster_needs_only_its_kubeconfig(tmp_path: Path) -> None:
+    from gaia_platform.desired import desired_state
+
+    data = _sandbox_profile()
+    data["cluster"] = {"provider": "existing", "kubeconfig": "~/.kube/config"}
+    deployment = profile.load(str(_write(tmp_path, data)))
+    assert deployment.profile.magnum is None
+    desired = desired_state(deployment)
+    assert desired.template is None and desired.cluster is None
+    data["cluster"] = {"provider": "existing", "kubeconfig": "x", "image": "y"}
+    with pytest.raises(ConfigError, match=r"cluster\.image: unknown field"):
+        profile.load(str(_write(tmp_path, data, "bad.yaml")))
+
+
+def test_a_share_of_another_project_must_be_a_data_share(tmp_path: Path) -> None:
+    catalogue = yaml.safe_load((REPO / "manila/shares.yaml").read_text())
+    notebooks = next(s for s in catalogue["shares"] if s["purpose"] == "notebooks")
+    notebooks["owner"] = {"project": "p", "cloud": "c", "access_rule": "r"}
+    path = _write(tmp_path, catalogue, "shares.yaml")
+    data = _sandbox_profile()
+    data["shares"] = str(path)
+    with pytest.raises(ConfigError, match="only data shares may be owned"):
+        profile.load(str(_write(tmp_path, data)))
 
 
 def test_profile_path_is_accepted_as_well_as_a_name(tmp_path: Path) -> None:

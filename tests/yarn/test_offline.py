@@ -40,20 +40,25 @@ def test_dry_run_for_cambridge_works_without_credentials(no_credentials: dict[st
         "gaia-cambridge-yarn-gateway", "gaia-cambridge-yarn-master",
         *[f"gaia-cambridge-yarn-worker-{i:02d}" for i in range(1, 5)]]
     assert all(s["action"] == "create" for s in servers)
-    assert "gaia.vm.26vcpu" in by_id["yarn.server/gaia-cambridge-yarn-worker-01"]["reason"]
+    assert "gaia.vm.cclake.26vcpu" in by_id["yarn.server/gaia-cambridge-yarn-worker-01"]["reason"]
     gateway = by_id["yarn.server/gaia-cambridge-yarn-gateway"]
     # The gateway boots once the network, its groups and its access to every share exist.
     assert {"yarn.router", "yarn.cephfs-route", "yarn.security-group/gateway",
-            "yarn.access/gaia-dr3", "yarn.access/gaia-notebooks"} <= set(gateway["depends_on"])
+            "yarn.access/aglais-data-gaia-dr3-2048-20221107",
+            "yarn.access/gaia-notebooks"} <= set(gateway["depends_on"])
     master = by_id["yarn.server/gaia-cambridge-yarn-master"]
     assert not [d for d in master["depends_on"] if d.startswith("yarn.access/")]
     assert by_id["yarn.floating-ip"]["depends_on"][0] == "yarn.server/gaia-cambridge-yarn-gateway"
     assert "tcp/443 from 0.0.0.0/0" in by_id["yarn.security-group/gateway"]["reason"]
     assert "22" not in by_id["yarn.security-group/gateway"]["reason"]
-    access = {name: by_id[f"yarn.access/{name}"]["reason"] for name in ("gaia-dr3", "gaia-users")}
-    assert access["gaia-dr3"].startswith("cephx gaia-cambridge-yarn-gaia-dr3 ro")
-    assert access["gaia-users"].startswith("cephx gaia-cambridge-yarn-gaia-users rw")
-    assert any("no cloud named 'arcus'" in note for note in plan["notes"])
+    access = {name: by_id[f"yarn.access/{name}"] for name in ("aglais-data-gaia-dr3-2048-20221107",
+                                                            "gaia-users")}
+    # iris-gaia-data's share is mounted with its owner's rule, checked and never changed.
+    dr3 = access["aglais-data-gaia-dr3-2048-20221107"]
+    assert dr3["action"] == "check" and "aglais-data-gaia-dr3-2048-20221107-ro" in dr3["reason"]
+    assert access["gaia-users"]["reason"].startswith("cephx gaia-cambridge-yarn-gaia-users rw")
+    assert "yarn.cephfs-router-route" in by_id
+    assert any("no cloud named 'iris-gaia-red'" in note for note in plan["notes"])
 
 
 def test_text_dry_run_lists_the_plan(no_credentials: dict[str, str]) -> None:
