@@ -76,6 +76,9 @@ def mutated(draw: st.DrawFn, base: Any) -> tuple[Any, tuple[Any, ...]]:
             target, where = tree, ()
         key = draw(st.one_of(st.text(min_size=1, max_size=12), NASTY.filter(bool)))
         assume(key not in target)
+        # A key the YAML writer itself cannot carry (PyYAML writes U+0085, a YAML line break,
+        # raw inside quotes and reads it back as a space) tests PyYAML, not the profile.
+        assume(yaml.safe_load(yaml.safe_dump({key: 0}, allow_unicode=True)) == {key: 0})
         target[key] = draw(JUNK)
         path = (*where, key)
     return tree, path
