@@ -12,6 +12,7 @@ from types import ModuleType
 from typing import Any
 
 import pytest
+import requests
 
 from tests.conftest import RunningSandbox
 
@@ -33,6 +34,10 @@ bench = _bench_module()
 @pytest.fixture(scope="module")
 def bed(sandbox: RunningSandbox, tmp_path_factory: pytest.TempPathFactory) -> Iterator[Any]:
     workdir = tmp_path_factory.mktemp("bench")
+    url = sandbox.status["openstack"]["url"]
+    # The bench raises the session sandbox's quotas; later tests check quota preflight against
+    # the sandbox's own, so they are put back afterwards.
+    quotas = requests.get(f"{url}/_sandbox/config", timeout=10).json()["quotas"]
     bed = bench.Bench(sandbox.status, workdir)
     scale = bed.config()["time_scale"]
     # The bench's own setting (a Magnum build takes 6 s): a first deploy polls as it would.
@@ -43,6 +48,8 @@ def bed(sandbox: RunningSandbox, tmp_path_factory: pytest.TempPathFactory) -> It
         yield bed
     finally:
         bed.set_time_scale(scale)
+        requests.post(f"{url}/_sandbox/config", json={"quotas": quotas},
+                      timeout=10).raise_for_status()
         for profile in made:  # every share of these catalogues is the test's own
             bed.run("delete", "--cloud", str(profile), "--delete-data", "--yes", check=False)
 
