@@ -49,6 +49,9 @@ VERSIONS = chart_values.SUPPORTED_ZEPPELIN_VERSIONS
 SPARK_VOLUMES = "spark.kubernetes.executor.volumes.persistentVolumeClaim."
 
 
+#: The account the tests launch driver pods with (see the namespaces fixture).
+LAUNCHER = "driver-launcher"
+
 @dataclass
 class Namespace:
     name: str
@@ -90,6 +93,16 @@ def namespaces(sandbox: RunningSandbox, helm: Path) -> Iterator[dict[str, Namesp
                                  "--namespace", name, "--kubeconfig", kubeconfig,
                                  values=executor.values)
             assert installed.returncode == 0, installed.stderr
+            # Who launches the driver pod here. In a deployment it is the Zeppelin server's
+            # account; the drivers' own account may make executor pods only (the chart's
+            # admission policy, charts/spark-executor templates/driver/admission.yaml).
+            core.create_namespaced_service_account(name, {"metadata": {"name": LAUNCHER}})
+            k8s.RbacAuthorizationV1Api(sandbox.admin_api()).create_namespaced_role_binding(
+                name, {"metadata": {"name": LAUNCHER},
+                       "roleRef": {"apiGroup": "rbac.authorization.k8s.io",
+                                   "kind": "ClusterRole", "name": "edit"},
+                       "subjects": [{"kind": "ServiceAccount", "name": LAUNCHER,
+                                     "namespace": name}]})
         yield made
     finally:
         for namespace in made.values():
@@ -206,7 +219,7 @@ def test_real_spark_creates_executors_the_namespace_admits(
     ca = str(namespace.sandbox.directory / "pki" / "ca.crt")
     launched = launch_from(docs, zeppelin_launcher(version), "spark", namespace.name,
                            owner=False, apiserver={"url": kube["api_address"], "caFile": ca,
-                                      "token": namespace.token("spark-executor-driver")})
+                                      "token": namespace.token(LAUNCHER)})
     assert launched.ok, launched.answer.get("trace")
     assert f"Pod/{launched.pod_name}" in launched.answer["created"], launched.answer
     driver_pod = namespace.core.read_namespaced_pod(launched.pod_name, namespace.name)
@@ -282,7 +295,7 @@ def test_volumes_from_both_template_and_properties_leave_spark_without_executors
     assert executor_pod_template(docs)["spec"]["volumes"]
     kube = namespace.sandbox.status["kubernetes"]
     ca = str(namespace.sandbox.directory / "pki" / "ca.crt")
-    token = namespace.token("spark-executor-driver")
+    token = namespace.token(LAUNCHER)
     launched = launch_from(docs, zeppelin_launcher(version), "spark", namespace.name,
                            owner=False, apiserver={"url": kube["api_address"], "caFile": ca,
                                                    "token": token})
