@@ -30,6 +30,7 @@ from gaia_platform import profile
 from gaia_platform.desired import desired_state
 from gaia_platform.helm import values as chart_values
 from gaia_platform.notebooks import FOLDER, example_notes
+from gaia_platform.shiro import shiro_hash
 from tests.charts.conftest import Render, find
 from tests.tools import require
 from tests.yarn.minicluster import maven_jars
@@ -68,7 +69,9 @@ def zeppelin(render: Render, tmp_path_factory: pytest.TempPathFactory) -> Iterat
         directory.mkdir()
     for name, text in find(docs, "ConfigMap", suffix="-server-config")["data"].items():
         (setup / name).write_text(text)
+    # What deploy's auth Secret holds: the password and its Shiro hash (users/passwords.py).
     (auth / "admin").write_text(PASSWORD)
+    (auth / "admin.shiro1").write_text(shiro_hash(PASSWORD))
     configured = subprocess.run(
         ["sh", str(setup / "configure.sh")], capture_output=True, text=True, timeout=60,
         env={**os.environ, "SETUP_DIR": str(setup), "AUTH_DIR": str(auth),
