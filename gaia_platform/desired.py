@@ -7,7 +7,7 @@ what an earlier (perhaps interrupted) run made instead of making it again.
 from __future__ import annotations
 
 import ipaddress
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 
 from .profile import Deployment, Share, ShareOwner, User, home_path, user_path
 
@@ -18,12 +18,20 @@ CSI_DRIVER = "cephfs.manila.csi.openstack.org"
 
 @dataclass(frozen=True)
 class NetworkPlan:
+    """A network of the deployment's own: subnet, and a router to the outside."""
+
     network: str
     subnet: str
     cidr: str
     router: str
     external_network: str
     dns_nameservers: tuple[str, ...]
+    gateway_ip: str
+    #: The DHCP pool (first, last address); what is outside it is for fixed addresses.
+    pool: tuple[str, str]
+    #: The profile fields naming the external network and the range (for messages).
+    external_field: str = "cluster.external_network"
+    cidr_field: str = "network.cidr"
 
 
 @dataclass(frozen=True)
@@ -108,7 +116,6 @@ class DesiredState:
     shares: tuple[SharePlan, ...]
     csi_secret: str
     csi_app_credential: str
-    preflight: dict[str, list[str]] = field(default_factory=dict)
     #: The users catalogue's people; empty without one (the single ``admin`` account).
     users: tuple[UserPlan, ...] = ()
     #: What plan should tell the user before any change (labels the driver ignores).
@@ -157,16 +164,7 @@ def desired_state(deployment: Deployment) -> DesiredState:
             stall_minutes=spec.stall_minutes,
         )
     subnet = ipaddress.ip_network(profile.network.cidr, strict=False)
-    route = None
-    if profile.cephfs.router:
-        route = CephfsRoutePlan(
-            router=f"{base}-cephfs-router",
-            provider_network=profile.cephfs.router.provider_network,
-            monitors_cidr=profile.cephfs.router.monitors_cidr,
-            # A fixed address near the top of the subnet, outside the DHCP pool used for nodes.
-            interface_ip=str(subnet.network_address + subnet.num_addresses - 3),
-            monitors_gateway=profile.cephfs.router.monitors_gateway,
-        )
+    route = cephfs_route_plan(deployment, base, subnet)
     shares = tuple(
         SharePlan(
             share=share,
@@ -192,6 +190,9 @@ def desired_state(deployment: Deployment) -> DesiredState:
             network=f"{base}-network", subnet=f"{base}-subnet", cidr=str(subnet),
             router=f"{base}-router", external_network=spec.external_network if spec else "",
             dns_nameservers=tuple(profile.network.dns_nameservers),
+            gateway_ip=str(subnet.network_address + 1),
+            # The top few addresses stay out of DHCP: the CephFS router's interface uses one.
+            pool=(str(subnet.network_address + 10), str(subnet.broadcast_address - 4)),
         ),
         cephfs_route=route if spec else None,
         template=template,
@@ -199,18 +200,25 @@ def desired_state(deployment: Deployment) -> DesiredState:
         shares=shares,
         csi_secret="manila-csi-credentials",
         csi_app_credential=f"{base}-manila-csi",
-        preflight={
-            "flavors": sorted({spec.master_flavor, spec.worker_flavor}) if spec else [],
-            "images": [spec.image] if spec else [],
-            "keypairs": [spec.keypair] if spec else [],
-            "networks": ([spec.external_network] if spec else [])
-            + ([profile.cephfs.router.provider_network]
-               if profile.cephfs.router and spec else []),
-            "share_types": [profile.cephfs.share_type],
-        },
         warnings=tuple(warnings),
         users=tuple(users),
     )
+
+
+def cephfs_route_plan(deployment: Deployment, base: str,
+                      subnet: ipaddress.IPv4Network | ipaddress.IPv6Network
+                      ) -> CephfsRoutePlan | None:
+    """The route to the Ceph monitors from a subnet of ours (None where the profile has no
+    cephfs.router): the CephFS router's interface takes a fixed address near the top of the
+    subnet, outside the DHCP pool."""
+    router = deployment.profile.cephfs.router
+    if router is None:
+        return None
+    return CephfsRoutePlan(
+        router=f"{base}-cephfs-router", provider_network=router.provider_network,
+        monitors_cidr=router.monitors_cidr,
+        interface_ip=str(subnet.network_address + subnet.num_addresses - 3),
+        monitors_gateway=router.monitors_gateway)
 
 
 def home_share_name(deployment: Deployment, user: str) -> str:

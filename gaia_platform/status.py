@@ -9,6 +9,7 @@ from .cloud.magnum import Magnum
 from .cloud.manila import Manila
 from .desired import SharePlan
 from .kube import kubeconfig as kubeconfigs
+from .report import access_rule
 from .steps.base import Context
 
 #: Shares whose access rules are read at once (Manila lists rules one share at a time).
@@ -62,11 +63,8 @@ def collect(ctx: Context) -> dict[str, Any]:
                 found["id"] = found.pop("share_id")
             entry.update(found)
         if share is not None:
-            rules = manila.cephx_rules(share.id, plan.cephx_id)
             entry.update(exists=True, id=share.id, status=share.status, size_gb=share.size,
-                         access_rule={"cephx_id": plan.cephx_id,
-                                      "access_level": rules[0].access_level,
-                                      "state": rules[0].state} if rules else None)
+                         access_rule=access_rule(manila, share.id, plan.cephx_id))
         return entry
 
     with pool:

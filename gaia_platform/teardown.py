@@ -7,9 +7,12 @@ from collections.abc import Callable
 from typing import Any
 
 from .cloud.errors import transient, translate
+from .cloud.keystone import Keystone
 from .cloud.magnum import Magnum
 from .cloud.manila import Manila
 from .cloud.rest import NotFound
+from .dismantle import delete_network, delete_router, owned_elsewhere, remove_cephfs_route, revoke
+from .dismantle import kept as kept_entry
 from .errors import CloudError, GaiaError
 from .steps.base import Context
 from .waiting import wait_until
@@ -62,7 +65,6 @@ class _Teardown:
 def delete(ctx: Context, *, delete_data: bool, progress: Progress) -> dict[str, Any]:
     desired = ctx.desired
     conn = ctx.cloud
-    network = conn.network
     run = _Teardown(progress)
     if delete_data:
         refuse_if_shared(ctx)
@@ -70,20 +72,11 @@ def delete(ctx: Context, *, delete_data: bool, progress: Progress) -> dict[str, 
     # 1. The route to CephFS and its router go first: while the static route needs the
     #    router's interface, Neutron refuses to detach it (what stopped aglais's deletes).
     def route() -> list[str]:
-        if not desired.cephfs_route:
-            return []
-        main_router = network.find_router(desired.network.router)
-        wanted = {"destination": desired.cephfs_route.monitors_cidr,
-                  "nexthop": desired.cephfs_route.interface_ip}
-        if main_router is None or wanted not in (main_router.routes or []):
-            return []
-        network.update_router(main_router,
-                              routes=[r for r in main_router.routes if r != wanted])
-        return [f"route {wanted['destination']} via {wanted['nexthop']}"]
+        return remove_cephfs_route(conn, desired.network.router, desired.cephfs_route)
 
     if run.stage("remove the route to CephFS", route) and desired.cephfs_route:
         name = desired.cephfs_route.router
-        run.stage(f"delete router {name}", lambda: delete_router(ctx, name))
+        run.stage(f"delete router {name}", lambda: delete_router(conn, name))
 
     # 2. The Helm releases, then the cluster (its volumes and claims go with it; the shares
     #    do not).
@@ -136,9 +129,9 @@ def delete(ctx: Context, *, delete_data: bool, progress: Progress) -> dict[str, 
     kept: list[dict[str, Any]] = []
     deleted_shares: list[str] = []
     for plan in desired.shares:
-        if plan.project_owner is not None:  # another project's share and rule: untouched
-            kept.append({"name": plan.name, "owner_project": plan.project_owner.project,
-                         "purpose": plan.share.purpose})
+        elsewhere = owned_elsewhere(plan)
+        if elsewhere is not None:  # another project's share and rule: untouched
+            kept.append(elsewhere)
             continue
 
         def share_stage(plan: Any = plan) -> list[str]:
@@ -149,49 +142,28 @@ def delete(ctx: Context, *, delete_data: bool, progress: Progress) -> dict[str, 
                 removed.append(f"duplicate share {plan.name} ({extra.id})")
             if share is None:
                 return removed
-            if manila.deny_cephx(share.id, plan.cephx_id):
-                removed.append(f"access rule {plan.cephx_id} on share {plan.name}")
+            removed += revoke(manila, share, plan)
             if delete_data:
                 if plan.name not in deleted_shares:  # two people may list the same data share
                     manila.delete_share(share.id)
                     deleted_shares.append(plan.name)
             elif plan.name not in (k["name"] for k in kept):
-                kept.append({"name": plan.name, "id": share.id,
-                             "purpose": plan.share.purpose, "size_gb": share.size})
+                kept.append(kept_entry(plan, share))
             return removed
 
         run.stage(f"revoke access to share {plan.name}", share_stage)
 
-    def credential() -> list[str]:
-        removed = []
-        for cred in conn.identity.application_credentials(user=conn.current_user_id):
-            if cred.name == desired.csi_app_credential:
-                conn.identity.delete_application_credential(user=conn.current_user_id,
-                                                            application_credential=cred)
-                removed.append(f"application credential {cred.name}")
-        return removed
-
-    run.stage(f"delete application credential {desired.csi_app_credential}", credential)
+    run.stage(f"delete application credential {desired.csi_app_credential}",
+              lambda: Keystone(conn).delete_application_credential(desired.csi_app_credential))
     run.stage("delete the credentials made for other projects' shares",
               lambda: _owner_credentials(ctx))
 
     # 4. The network, once nothing is attached to it any more.
     def net() -> list[str]:
-        removed = []
-        subnet = network.find_subnet(desired.network.subnet)
-        if subnet is not None:
-            for port in network.ports(network_id=subnet.network_id):
-                network.delete_port(port)
-            network.delete_subnet(subnet)
-            removed.append(f"subnet {desired.network.subnet}")
-        found = network.find_network(desired.network.network)
-        if found is not None:
-            network.delete_network(found)
-            removed.append(f"network {desired.network.network}")
-        return removed
+        return delete_network(conn, desired.network.network, desired.network.subnet)
 
     router = desired.network.router
-    if run.stage(f"delete router {router}", lambda: delete_router(ctx, router)):
+    if run.stage(f"delete router {router}", lambda: delete_router(conn, router)):
         run.stage(f"delete network {desired.network.network}", net)
     return {"deployment": desired.deployment, "removed": run.removed,
             "shares_kept": kept, "shares_deleted": deleted_shares, "left": run.left}
@@ -230,22 +202,6 @@ def refuse_if_shared(ctx: Context) -> None:
             "without --delete-data to keep the shares. Nothing was removed.")
 
 
-def delete_router(ctx: Context, name: str) -> list[str]:
-    network = ctx.cloud.network
-    router = network.find_router(name)
-    if router is None:
-        return []
-    if router.routes:  # a route's next hop keeps its interface or gateway in use
-        network.update_router(router, routes=[])
-    for port in network.ports(device_id=router.id):
-        if port.device_owner == "network:router_gateway":
-            continue
-        network.remove_interface_from_router(router, port_id=port.id)
-    network.update_router(router, external_gateway_info={})
-    network.delete_router(router)
-    return [f"router {name}"]
-
-
 def _owner_credentials(ctx: Context) -> list[str]:
     """The credentials deploy made for reading other projects' shares (only when their
     clouds.yaml entry had no application credential to pass on); never the entry's own."""
@@ -260,13 +216,10 @@ def _owner_credentials(ctx: Context) -> list[str]:
             conn = ctx.owner_cloud(owner.access())
         except NoCredentials:
             continue
-        if conn.config.auth.get("application_credential_id"):
+        keystone = Keystone(conn)
+        if keystone.given_application_credential() is not None:
             continue  # deploy made none: it passed that entry's credential on
-        for cred in conn.identity.application_credentials(user=conn.current_user_id):
-            if cred.name == name:
-                conn.identity.delete_application_credential(user=conn.current_user_id,
-                                                            application_credential=cred)
-                removed.append(f"application credential {cred.name}")
+        removed += keystone.delete_application_credential(name)
     return removed
 
 

@@ -49,16 +49,7 @@ from .manila import (
     ShareKind,
     ShareTarget,
 )
-from .network import (
-    CephfsRouteKind,
-    CephfsRouterKind,
-    CephfsRouterRouteKind,
-    CephfsTarget,
-    NetTarget,
-    NetworkKind,
-    RouterKind,
-    SubnetKind,
-)
+from .network import network_nodes
 from .preflight import ClusterNeeds, PreflightKind, PreflightTarget, profile_problems
 from .removed import RemovedSharesKind, RemovedTarget
 from .zeppelin import (
@@ -109,29 +100,10 @@ def deploy_graph(deployment: Deployment, desired: DesiredState) -> list[Node[Any
     nodes: list[Node[Any]] = [*external, preflight]
     volume_deps: tuple[str, ...] = ()
     if spec is not None and desired.template and desired.cluster:
-        net = NetTarget(desired.network, desired.deployment)
-        nodes += [
-            Node("network.network", NetworkKind(), desired.network.network, net, ("preflight",)),
-            Node("network.subnet", SubnetKind(), desired.network.subnet, net,
-                 ("network.network",)),
-            Node("network.router", RouterKind(), desired.network.router, net,
-                 ("network.subnet",)),
-        ]
-        if desired.cephfs_route:
-            cephfs = CephfsTarget(desired.cephfs_route, desired.network.subnet,
-                                  desired.network.router, desired.deployment)
-            nodes += [
-                Node("network.cephfs-router", CephfsRouterKind(), desired.cephfs_route.router,
-                     cephfs, ("network.subnet",)),
-                Node("network.cephfs-route", CephfsRouteKind(), desired.network.router, cephfs,
-                     ("network.router", "network.cephfs-router")),
-            ]
-            volume_deps = ("network.cephfs-route",)
-            if desired.cephfs_route.monitors_gateway:
-                nodes.append(Node("network.cephfs-router-route", CephfsRouterRouteKind(),
-                                  desired.cephfs_route.router, cephfs,
-                                  ("network.cephfs-router",)))
-                volume_deps += ("network.cephfs-router-route",)
+        network, volume_deps = network_nodes("network", desired.network,
+                                             desired.cephfs_route, desired.deployment,
+                                             "preflight")
+        nodes += network
         nodes += [
             Node("magnum.template", ClusterTemplateKind(), desired.template.name,
                  TemplateTarget(desired.template, desired.network.network,

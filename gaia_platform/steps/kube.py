@@ -8,6 +8,7 @@ import time
 from dataclasses import dataclass
 from typing import Any
 
+from ..cloud.keystone import Keystone
 from ..desired import OWNER_KEY, SharePlan
 from ..errors import CloudError, ConfigError
 from ..kube import observed as seen
@@ -183,10 +184,7 @@ class CsiSecretTarget:
         to let a restricted application credential create another)."""
         if self.owner is None:
             return None
-        auth = self.cloud(ctx).config.auth
-        cred_id, secret = auth.get("application_credential_id"), auth.get(
-            "application_credential_secret")
-        return (str(cred_id), str(secret)) if cred_id and secret else None
+        return Keystone(self.cloud(ctx)).given_application_credential()
 
 
 class CsiSecretKind:
@@ -207,13 +205,8 @@ class CsiSecretKind:
             return Unknown(str(exc))
         if given is not None:
             return {"secret": True, "credential": given[0] == cred_id}
-        conn = target.cloud(ctx)
-        identity = conn.identity
-        existing = None
-        for cred in identity.application_credentials(user=conn.current_user_id):
-            if cred.id == cred_id:
-                existing = cred
-        return {"secret": True, "credential": existing is not None}
+        credentials = Keystone(target.cloud(ctx)).application_credentials()
+        return {"secret": True, "credential": any(c.id == cred_id for c in credentials)}
 
     def decide(self, target: CsiSecretTarget, observed: Any) -> Decision:
         missing = when_missing(observed, "secret")
@@ -227,24 +220,20 @@ class CsiSecretKind:
               progress: Progress) -> Any:
         if decision.action is Action.NOOP:
             return {"secret": target.secret}
-        conn = target.cloud(ctx)
+        keystone = Keystone(target.cloud(ctx))
         given = target.given_credential(ctx)
         if given is not None:
             cred_id, cred_secret = given
         else:
-            user = conn.current_user_id
-            for cred in conn.identity.application_credentials(user=user):
-                if cred.name == target.app_credential:  # its secret is lost: replace it
-                    conn.identity.delete_application_credential(user=user,
-                                                                application_credential=cred)
-            cred = conn.identity.create_application_credential(
-                user=user, name=target.app_credential, unrestricted=False,
-                description=f"Manila CSI driver of gaia-platform deployment {target.deployment}",
-            )
+            # Its secret is lost with the Secret: replace the credential.
+            keystone.delete_application_credential(target.app_credential)
+            cred = keystone.create_application_credential(
+                target.app_credential,
+                f"Manila CSI driver of gaia-platform deployment {target.deployment}")
             cred_id, cred_secret = cred.id, cred.secret
         data = {
-            "os-authURL": conn.config.auth["auth_url"],
-            "os-region": conn.config.region_name or "RegionOne",
+            "os-authURL": keystone.auth_url,
+            "os-region": keystone.region,
             "os-applicationCredentialID": cred_id,
             "os-applicationCredentialSecret": cred_secret,
         }

@@ -5,6 +5,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 from typing import Any
 
+from ..cloud.glance import Glance
 from ..cloud.magnum import Magnum, failure_text
 from ..desired import ClusterPlan, TemplatePlan
 from ..errors import CloudError
@@ -40,7 +41,7 @@ class ClusterTemplateKind:
     def observe(self, ctx: Context, target: TemplateTarget) -> Any:
         from .preflight import image_version
 
-        image = ctx.cloud.image.find_image(target.plan.image, ignore_missing=True)
+        image = Glance(ctx.cloud).find_image(target.plan.image)
         return {"template": Magnum(ctx.cloud).find_template(target.plan.name),
                 "kube_version": image_version(image)}
 

@@ -6,10 +6,13 @@ from __future__ import annotations
 from dataclasses import dataclass
 from typing import Any
 
-from ..cloud.neutron import Neutron
+from ..cloud.keystone import Keystone
+from ..cloud.manila_types import share_type_names
+from ..cloud.nova import Nova
 from ..errors import ConfigError
 from ..plan import Action, Decision
 from ..profile import Deployment
+from . import checks
 from .base import Context, Progress, Unknown
 
 #: The image's os_distro values Magnum's Cluster API driver serves (magnum_capi_helm/driver.py,
@@ -105,78 +108,41 @@ class PreflightKind:
         problems: list[str] = []
         flavors: dict[str, Any] = {}
         needs = target.cluster
-        if needs is not None and not conn.endpoint_for("container-infra"):
+        if needs is not None and not Keystone(conn).has_service("container-infra"):
             # Not knowable offline for Arcus: gaia-dmp built its cluster with plain Cluster API.
             problems.append("cluster.provider: the cloud's catalogue has no Magnum "
                             "(container-infra) endpoint; make the cluster another way and set "
                             "cluster.provider: existing with its kubeconfig")
             needs = None
         if needs is not None:
-            for field, name in (("cluster.master_flavor", needs.master_flavor),
-                                ("cluster.worker_flavor", needs.worker_flavor)):
-                flavor = conn.compute.find_flavor(name, ignore_missing=True)
-                if flavor is None:
-                    problems.append(f"{field}: no flavor {name!r}")
-                flavors[field] = flavor
-            problems += _image_problems(conn.image.find_image(needs.image, ignore_missing=True),
-                                        needs)
-            if conn.compute.find_keypair(needs.keypair, ignore_missing=True) is None:
-                problems.append(f"cluster.keypair: no keypair {needs.keypair!r} (create it with "
-                                "`openstack keypair create --public-key ~/.ssh/id_rsa.pub NAME`)")
-            external = Neutron(conn).find_network(needs.external_network)
-            if external is None:
-                problems.append(f"cluster.external_network: no network "
-                                f"{needs.external_network!r}")
-            elif not external.is_router_external:
-                problems.append(f"cluster.external_network: {needs.external_network!r} is not "
-                                "an external network")
-            problems += self._provider_problems(ctx, needs)
-        types = [t.name for t in conn.shared_file_system.share_types()]
+            flavors, missing = checks.flavors(conn, {"cluster.master_flavor": needs.master_flavor,
+                                                     "cluster.worker_flavor": needs.worker_flavor})
+            problems += missing
+            image, _ = checks.image(conn, "cluster.image", needs.image)
+            problems += _image_problems(image, needs)
+            problems += checks.keypair(conn, "cluster.keypair", needs.keypair)
+            problems += checks.external_network(conn, "cluster.external_network",
+                                                needs.external_network)
+            problems += checks.provider_network(conn, needs.provider_network,
+                                                needs.monitors_gateway)
+        types = share_type_names(conn)
         if target.share_type not in types:
             problems.append(f"cephfs.share_type: no share type {target.share_type!r} "
                             f"(the cloud has: {', '.join(types) or 'none'})")
         problems += self._quota_problems(ctx, target, needs, flavors)
         return [*target.profile_problems, *problems]
 
-    def _provider_problems(self, ctx: Context, needs: ClusterNeeds) -> list[str]:
-        import ipaddress
-
-        if not needs.provider_network:
-            return []
-        provider = Neutron(ctx.cloud).find_network(needs.provider_network)
-        if provider is None:
-            return [f"cephfs.router.provider_network: no network {needs.provider_network!r}"]
-        if not needs.monitors_gateway:
-            return []
-        # The gateway is a value nobody can know offline (gaia-dmp's openstack.yml says
-        # 10.9.0.1): it must lie on one of the provider network's subnets.
-        gateway = ipaddress.ip_address(needs.monitors_gateway)
-        subnets = list(ctx.cloud.network.subnets(network_id=provider.id))
-        if any(gateway in ipaddress.ip_network(s.cidr) for s in subnets):
-            return []
-        cidrs = ", ".join(s.cidr for s in subnets) or "no subnet visible to this project"
-        return [f"cephfs.router.monitors_gateway: {needs.monitors_gateway} is not on network "
-                f"{needs.provider_network!r} ({cidrs})"]
-
     def _quota_problems(self, ctx: Context, target: PreflightTarget, needs: ClusterNeeds | None,
                         flavors: dict[str, Any]) -> list[str]:
-        conn = ctx.cloud
         problems = []
         master, worker = flavors.get("cluster.master_flavor"), flavors.get("cluster.worker_flavor")
         if needs is not None and master is not None and worker is not None and \
                 self._cluster_missing(ctx):
-            limits = conn.compute.get_limits().absolute
-            instances = needs.master_count + needs.max_workers
-            cores = master.vcpus * needs.master_count + worker.vcpus * needs.max_workers
-            ram = master.ram * needs.master_count + worker.ram * needs.max_workers
-            for label, need, limit, used in (
-                ("instances", instances, limits.instances, limits.instances_used),
-                ("cores", cores, limits.total_cores, limits.total_cores_used),
-                ("RAM (MB)", ram, limits.total_ram, limits.total_ram_used),
-            ):
-                if limit is not None and limit >= 0 and used is not None and need > limit - used:
-                    problems.append(f"compute quota: the cluster may need {need} {label}, "
-                                    f"{limit - used} left of {limit}")
+            # The autoscaler's upper bound: the cluster may grow to it.
+            need = checks.ComputeNeed.of([(master.vcpus, master.ram)] * needs.master_count
+                                         + [(worker.vcpus, worker.ram)] * needs.max_workers)
+            problems += checks.compute_quota(Nova(ctx.cloud).limits(), need,
+                                             "the cluster may need")
         problems += self._share_quota(ctx, target)
         return problems
 

@@ -10,17 +10,19 @@ handed to Nova, never logged or recorded.
 from __future__ import annotations
 
 import base64
-import re
 from dataclasses import dataclass
 from typing import Any
 
+from ..cloud.glance import Glance
 from ..cloud.manila import Manila
+from ..cloud.neutron import Neutron
+from ..cloud.nova import Nova, fault
 from ..desired import OWNER_KEY
 from ..errors import CloudError, ConfigError
 from ..plan import Action, Decision
+from ..steps import checks
 from ..steps.base import Context, Progress, Unknown
 from ..steps.network import find_external
-from ..waiting import wait_until
 from . import cloudinit
 from .layout import ROLE_KEY, STACK, STACK_KEY, VmPlan, YarnPlan
 from .network import NETWORK_STEP
@@ -32,21 +34,16 @@ DELETE_TIMEOUT = 900.0
 
 
 def find_server(ctx: Context, name: str) -> Any:
-    found = [s for s in ctx.cloud.compute.servers(name=f"^{re.escape(name)}$")
-             if s.name == name]
-    if len(found) > 1:
-        raise CloudError(f"There are {len(found)} servers named {name!r}; delete the extra "
-                         "ones (openstack server list --name ...) and re-run.")
-    return found[0] if found else None
+    return Nova(ctx.cloud).find_server(name)
 
 
 def our_servers(ctx: Context, plan: YarnPlan) -> list[Any]:
     """Every server tagged as this deployment's Yarn fallback."""
-    return list(ctx.cloud.compute.servers(tags=",".join(plan.tags)))
+    return Nova(ctx.cloud).servers(plan.tags)
 
 
 def flavor_facts(ctx: Context, name: str) -> Flavor | None:
-    flavor = ctx.cloud.compute.find_flavor(name, ignore_missing=True)
+    flavor = Nova(ctx.cloud).find_flavor(name)
     return None if flavor is None else Flavor(name, flavor.vcpus, flavor.ram)
 
 
@@ -60,6 +57,7 @@ def sizing_for(plan: YarnPlan, worker: Flavor) -> Sizing:
 class PreflightTarget:
     plan: YarnPlan
     provider_network: str | None
+    monitors_gateway: str | None = None
 
 
 class PreflightKind:
@@ -67,60 +65,30 @@ class PreflightKind:
 
     def observe(self, ctx: Context, target: PreflightTarget) -> Any:
         plan, conn = target.plan, ctx.cloud
-        problems: list[str] = []
-        flavors: dict[str, Flavor | None] = {}
-        for field, name in (("yarn.gateway_flavor", plan.spec.gateway_flavor),
-                            ("yarn.master_flavor", plan.spec.master_flavor),
-                            ("yarn.worker_flavor", plan.spec.worker_flavor)):
-            flavors[name] = flavor_facts(ctx, name)
-            if flavors[name] is None:
-                problems.append(f"{field}: no flavor {name!r}")
-        if conn.image.find_image(plan.image, ignore_missing=True) is None:
-            problems.append(f"yarn.image: no image {plan.image!r}")
-        if conn.compute.find_keypair(plan.keypair, ignore_missing=True) is None:
-            problems.append(f"yarn.keypair: no keypair {plan.keypair!r} (create it with "
-                            "`openstack keypair create --public-key ~/.ssh/id_rsa.pub NAME`)")
-        external = conn.network.find_network(plan.external_network)
-        field = "yarn.external_network" if plan.spec.external_network \
-            else "cluster.external_network"
-        if external is None:
-            problems.append(f"{field}: no network {plan.external_network!r}")
-        elif not external.is_router_external:
-            problems.append(f"{field}: {plan.external_network!r} is not an external network")
-        if target.provider_network and conn.network.find_network(target.provider_network) \
-                is None:
-            problems.append(f"cephfs.router.provider_network: no network "
-                            f"{target.provider_network!r}")
+        found, problems = checks.flavors(conn, {"yarn.gateway_flavor": plan.spec.gateway_flavor,
+                                                "yarn.master_flavor": plan.spec.master_flavor,
+                                                "yarn.worker_flavor": plan.spec.worker_flavor})
+        flavors = {plan.spec.gateway_flavor: found["yarn.gateway_flavor"],
+                   plan.spec.master_flavor: found["yarn.master_flavor"],
+                   plan.spec.worker_flavor: found["yarn.worker_flavor"]}
+        problems += checks.image(conn, "yarn.image", plan.image)[1]
+        problems += checks.keypair(conn, "yarn.keypair", plan.keypair)
+        problems += checks.external_network(conn, plan.network_plan.external_field,
+                                            plan.external_network)
+        problems += checks.provider_network(conn, target.provider_network,
+                                            target.monitors_gateway)
         worker = flavors[plan.spec.worker_flavor]
         if worker is not None:
             try:
-                sizing_for(plan, worker)
+                sizing_for(plan, Flavor(plan.spec.worker_flavor, worker.vcpus, worker.ram))
             except ConfigError as exc:
                 problems.append(str(exc))
-        existing = {s.name for s in our_servers(ctx, plan)}
-        new = [vm for vm in plan.vms if vm.name not in existing]
-        problems += self._quota(ctx, new, flavors)
-        return problems
-
-    def _quota(self, ctx: Context, new: list[VmPlan], flavors: dict[str, Flavor | None]
-               ) -> list[str]:
-        sizes = [flavors[vm.flavor] for vm in new]
-        known = [size for size in sizes if size is not None]
-        if not new or len(known) < len(sizes):
-            return []
-        limits = ctx.cloud.compute.get_limits().absolute
-        need = {"instances": len(new), "cores": sum(f.vcpus for f in known),
-                "RAM (MB)": sum(f.ram_mb for f in known)}
-        problems = []
-        for label, limit, used in (
-            ("instances", limits.instances, limits.instances_used),
-            ("cores", limits.total_cores, limits.total_cores_used),
-            ("RAM (MB)", limits.total_ram, limits.total_ram_used),
-        ):
-            if limit is not None and limit >= 0 and used is not None and \
-                    need[label] > limit - used:
-                problems.append(f"compute quota: the Yarn VMs need {need[label]} more "
-                                f"{label}, {limit - used} left of {limit}")
+        # Only the servers still to be made count: the others hold their quota already.
+        existing = {s.name for s in Nova(conn).servers(plan.tags)}
+        new = [flavors[vm.flavor] for vm in plan.vms if vm.name not in existing]
+        if new and all(flavor is not None for flavor in new):
+            need = checks.ComputeNeed.of([(f.vcpus, f.ram) for f in new])
+            problems += checks.compute_quota(Nova(conn).limits(), need, "the Yarn VMs need")
         return problems
 
     def decide(self, target: PreflightTarget, observed: Any) -> Decision:
@@ -157,31 +125,13 @@ def expected_digest(plan: YarnPlan, vm: VmPlan, worker: Flavor) -> str:
                             cloudinit.planned_mounts(plan, vm))
 
 
-def _fault(server: Any) -> str:
-    fault = getattr(server, "fault", None) or {}
-    return str(fault.get("message") or "no fault recorded")
-
-
 def wait_active(ctx: Context, server_id: str, name: str, progress: Progress) -> Any:
-    def active() -> tuple[bool, Any, str]:
-        server = ctx.cloud.compute.get_server(server_id)
-        if server.status == "ERROR":
-            raise CloudError(f"Server {name} went to ERROR: {_fault(server)}. Re-run to "
-                             "replace it.")
-        return server.status == "ACTIVE", server, str(server.status)
-
-    return wait_until(active, what=f"server {name}", timeout=SERVER_TIMEOUT, report=progress)
+    return Nova(ctx.cloud).wait_for_status(server_id, name, timeout=SERVER_TIMEOUT,
+                                           progress=progress)
 
 
 def delete_and_wait(ctx: Context, server: Any, progress: Progress) -> None:
-    ctx.cloud.compute.delete_server(server, ignore_missing=True)
-
-    def gone() -> tuple[bool, None, str]:
-        current = ctx.cloud.compute.find_server(server.id, ignore_missing=True)
-        return current is None, None, "deleting" if current else "gone"
-
-    wait_until(gone, what=f"deleting server {server.name}", timeout=DELETE_TIMEOUT,
-               report=progress)
+    Nova(ctx.cloud).delete_server(server, wait=DELETE_TIMEOUT, progress=progress)
 
 
 class ServerKind:
@@ -200,7 +150,7 @@ class ServerKind:
         if server is None:
             return Decision(Action.CREATE, what)
         if server.status == "ERROR":
-            return Decision(Action.UPDATE, f"replace: in ERROR ({_fault(server)})",
+            return Decision(Action.UPDATE, f"replace: in ERROR ({fault(server)})",
                             {"status": ["ERROR", "ACTIVE"]})
         worker = observed["worker"]
         if worker is not None:
@@ -226,10 +176,10 @@ class ServerKind:
         return {"server_id": server.id, "address": vm.address, "status": server.status}
 
     def _create(self, ctx: Context, target: ServerTarget) -> Any:
-        vm, plan, conn = target.vm, target.plan, ctx.cloud
+        vm, plan, nova = target.vm, target.plan, Nova(ctx.cloud)
         worker = flavor_facts(ctx, plan.spec.worker_flavor)
-        flavor = conn.compute.find_flavor(vm.flavor, ignore_missing=True)
-        image = conn.image.find_image(plan.image, ignore_missing=True)
+        flavor = nova.find_flavor(vm.flavor)
+        image = Glance(ctx.cloud).find_image(plan.image)
         if worker is None or flavor is None or image is None:
             raise CloudError(f"Flavor {vm.flavor!r} or image {plan.image!r} disappeared; "
                              "re-run to check again.")
@@ -239,7 +189,7 @@ class ServerKind:
         if len(encoded) > cloudinit.NOVA_USER_DATA_MAX:
             raise CloudError(f"internal: the user-data of {vm.name} is {len(encoded)} bytes, "
                              f"over Nova's {cloudinit.NOVA_USER_DATA_MAX}.")
-        return conn.compute.create_server(
+        return nova.create_server(
             name=vm.name, flavor_id=flavor.id, image_id=image.id, key_name=plan.keypair,
             networks=[{"uuid": ctx.result(NETWORK_STEP)["network_id"],
                        "fixed_ip": vm.address}],
@@ -314,12 +264,12 @@ class FloatingIpKind:
     kind = "yarn.floating-ip"
 
     def observe(self, ctx: Context, target: FloatingTarget) -> Any:
-        network = ctx.cloud.network
+        neutron = Neutron(ctx.cloud)
         gateway = find_server(ctx, target.plan.gateway.name)
-        ports = list(network.ports(device_id=gateway.id)) if gateway is not None else []
+        ports = neutron.ports(device_id=gateway.id) if gateway is not None else []
         port_ids = {p.id for p in ports}
-        tagged = list(network.ips(tags=",".join(target.plan.tags)))
-        attached = [ip for port in ports for ip in network.ips(port_id=port.id)]
+        tagged = neutron.floating_ips(tags=target.plan.tags)
+        attached = [ip for port in ports for ip in neutron.floating_ips(port_id=port.id)]
         ours = {ip.id: ip for ip in tagged + attached}
         return {"port": ports[0] if ports else None,
                 "attached": [ip for ip in ours.values() if ip.port_id in port_ids],
@@ -341,7 +291,7 @@ class FloatingIpKind:
 
     def apply(self, ctx: Context, target: FloatingTarget, observed: Any, decision: Decision,
               progress: Progress) -> Any:
-        network, plan = ctx.cloud.network, target.plan
+        neutron, plan = Neutron(ctx.cloud), target.plan
         port = observed["port"]
         if port is None:
             raise CloudError(f"The gateway {plan.gateway.name} has no network port yet; "
@@ -349,12 +299,13 @@ class FloatingIpKind:
         keep = observed["attached"][0] if observed["attached"] else None
         spare = [*observed["attached"][1:], *observed["spare"]]
         if keep is None and spare:
-            keep = network.update_ip(spare.pop(0), port_id=port.id)
+            keep = neutron.associate_floating_ip(spare.pop(0), port.id)
         for extra in spare:
-            network.delete_ip(extra, ignore_missing=True)
+            neutron.delete_floating_ip(extra)
         if keep is None:
-            external = find_external(ctx, plan.external_network, "yarn.external_network")
-            keep = network.create_ip(floating_network_id=external.id, port_id=port.id,
-                                     description=plan.floating_ip_description)
-            network.set_tags(keep, plan.tags)
+            external = find_external(ctx, plan.external_network,
+                                     plan.network_plan.external_field)
+            keep = neutron.create_floating_ip(network_id=external.id, port_id=port.id,
+                                              description=plan.floating_ip_description,
+                                              tags=plan.tags)
         return {"address": keep.floating_ip_address}

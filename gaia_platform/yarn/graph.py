@@ -8,7 +8,6 @@ from __future__ import annotations
 
 from typing import Any
 
-from ..desired import NetworkPlan
 from ..steps.base import Node
 from ..steps.manila import (
     AccessKind,
@@ -18,15 +17,7 @@ from ..steps.manila import (
     ShareKind,
     ShareTarget,
 )
-from ..steps.network import (
-    CephfsRouteKind,
-    CephfsRouterKind,
-    CephfsRouterRouteKind,
-    CephfsTarget,
-    NetTarget,
-    NetworkKind,
-    RouterKind,
-)
+from ..steps.network import network_nodes
 from .compute import (
     ExtraTarget,
     ExtraWorkersKind,
@@ -38,15 +29,7 @@ from .compute import (
     ServerTarget,
 )
 from .layout import YarnPlan
-from .network import (
-    CEPHFS_ROUTE_STEP,
-    CEPHFS_ROUTER_STEP,
-    NETWORK_STEP,
-    ROUTER_STEP,
-    SUBNET_STEP,
-    SubnetKind,
-    YarnNet,
-)
+from .network import ROUTER_STEP
 from .security import GroupTarget, SecurityGroupKind
 
 PREFLIGHT = "yarn.preflight"
@@ -57,45 +40,21 @@ def server_step(name: str) -> str:
 
 
 def yarn_graph(plan: YarnPlan) -> list[Node[Any]]:
-    net = YarnNet(plan)
-    network_plan = NetworkPlan(network=plan.network, subnet=plan.subnet, cidr=plan.cidr,
-                               router=plan.router, external_network=plan.external_network,
-                               dns_nameservers=plan.dns_nameservers)
-    routed = NetTarget(network_plan, plan.deployment, tags=tuple(plan.tags),
-                       network_step=NETWORK_STEP, subnet_step=SUBNET_STEP,
-                       external_field="yarn.external_network")
-    route = plan.cephfs_route
     # Shares another project owns are checked first: a missing one stops the run before
     # preflight lets anything be made (their rules are used, never changed).
     external = [Node(f"yarn.access/{s.name}", ExternalShareKind(), s.name, ExternalTarget(s))
                 for s in plan.shares if s.project_owner is not None]
+    route = plan.cephfs_route
     nodes: list[Node[Any]] = [
         *external,
         Node(PREFLIGHT, PreflightKind(), "cloud resources and quotas", PreflightTarget(
-            plan, route.provider_network if route else None), tuple(n.id for n in external)),
-        # NetworkKind tags with the deployment only; the subnet and routers carry both tags.
-        Node(NETWORK_STEP, NetworkKind(), plan.network,
-             NetTarget(network_plan, plan.deployment), (PREFLIGHT,)),
-        Node(SUBNET_STEP, SubnetKind(), plan.subnet, net, (NETWORK_STEP,)),
-        Node(ROUTER_STEP, RouterKind(), plan.router, routed, (SUBNET_STEP,)),
+            plan, route.provider_network if route else None,
+            route.monitors_gateway if route else None), tuple(n.id for n in external)),
     ]
-    network_ready = [ROUTER_STEP]
-    if route:
-        nodes += [
-            Node(CEPHFS_ROUTER_STEP, CephfsRouterKind(), route.router,
-                 CephfsTarget(route, plan.subnet, plan.router, plan.deployment,
-                              tags=tuple(plan.tags), subnet_step=SUBNET_STEP), (SUBNET_STEP,)),
-            Node(CEPHFS_ROUTE_STEP, CephfsRouteKind(), plan.router,
-                 CephfsTarget(route, plan.subnet, plan.router, plan.deployment),
-                 (ROUTER_STEP, CEPHFS_ROUTER_STEP)),
-        ]
-        network_ready.append(CEPHFS_ROUTE_STEP)
-        if route.monitors_gateway:
-            own_route = f"{CEPHFS_ROUTER_STEP}-route"
-            nodes.append(Node(own_route, CephfsRouterRouteKind(), route.router,
-                              CephfsTarget(route, plan.subnet, plan.router, plan.deployment),
-                              (CEPHFS_ROUTER_STEP,)))
-            network_ready.append(own_route)
+    network, route_ready = network_nodes("yarn", plan.network_plan, route, plan.deployment,
+                                         PREFLIGHT, tuple(plan.tags))
+    nodes += network
+    network_ready = [ROUTER_STEP, *route_ready]
     group_steps = []
     for group in plan.groups:
         step = f"yarn.security-group/{group.name.rsplit('-', 1)[-1]}"

@@ -16,7 +16,9 @@ from typing import Literal
 from ..desired import (
     OWNER_KEY,
     CephfsRoutePlan,
+    NetworkPlan,
     SharePlan,
+    cephfs_route_plan,
     desired_state,
     home_share_name,
     prefix,
@@ -122,6 +124,16 @@ class YarnPlan:
         return tuple((name, "admin" if i == 0 else "user") for i, name in enumerate(names))
 
     @property
+    def network_plan(self) -> NetworkPlan:
+        return NetworkPlan(
+            network=self.network, subnet=self.subnet, cidr=self.cidr, router=self.router,
+            external_network=self.external_network, dns_nameservers=self.dns_nameservers,
+            # DHCP hands out the upper half only: the VMs' fixed addresses are below it.
+            gateway_ip=self.gateway_ip, pool=self.pool,
+            external_field="yarn.external_network" if self.spec.external_network
+            else "cluster.external_network", cidr_field="yarn.cidr")
+
+    @property
     def tags(self) -> list[str]:
         return [f"{OWNER_KEY}={self.deployment}", f"{STACK_KEY}={STACK}"]
 
@@ -216,15 +228,7 @@ def yarn_plan(deployment: Deployment) -> YarnPlan:
     hosts = [(vms[0].address, vms[0].name), (vms[1].address, vms[1].name)]
     hosts += [(at(FIRST_WORKER_OFFSET + index - 1), worker_name(base, index))
               for index in range(1, MAX_WORKERS + 1)]
-    route = None
-    if profile.cephfs.router:
-        route = CephfsRoutePlan(
-            router=f"{base}-cephfs-router",
-            provider_network=profile.cephfs.router.provider_network,
-            monitors_cidr=profile.cephfs.router.monitors_cidr,
-            interface_ip=str(first + net.num_addresses - 3),
-            monitors_gateway=profile.cephfs.router.monitors_gateway,
-        )
+    route = cephfs_route_plan(deployment, base, net)
     unique = {plan.name: plan for plan in reversed(desired.shares)}  # the first of a name
     shares = tuple(
         # A share another project owns is mounted with its owner's rule, as the cluster does.

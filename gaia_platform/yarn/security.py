@@ -10,6 +10,8 @@ from __future__ import annotations
 from dataclasses import dataclass
 from typing import Any
 
+from ..cloud.keystone import Keystone
+from ..cloud.neutron import Neutron
 from ..plan import Action, Decision
 from ..steps.base import Context, Progress, Unknown
 from .layout import GroupPlan, Rule
@@ -39,9 +41,7 @@ def observed_key(rule: Any, group_id: str) -> Key:
 
 
 def find_group(ctx: Context, name: str) -> Any:
-    groups = list(ctx.cloud.network.security_groups(name=name,
-                                                    project_id=ctx.cloud.current_project_id))
-    return groups[0] if groups else None
+    return Neutron(ctx.cloud).find_security_group(name, Keystone(ctx.cloud).project_id)
 
 
 class SecurityGroupKind:
@@ -51,9 +51,7 @@ class SecurityGroupKind:
         group = find_group(ctx, target.group.name)
         if group is None:
             return None
-        rules = [r for r in ctx.cloud.network.security_group_rules(security_group_id=group.id)
-                 if r.direction == "ingress"]
-        return {"group": group, "rules": rules}
+        return {"group": group, "rules": Neutron(ctx.cloud).ingress_rules(group.id)}
 
     def _diff(self, target: GroupTarget, observed: dict[str, Any]
               ) -> tuple[list[Rule], list[Any]]:
@@ -84,17 +82,16 @@ class SecurityGroupKind:
 
     def apply(self, ctx: Context, target: GroupTarget, observed: Any, decision: Decision,
               progress: Progress) -> Any:
-        network = ctx.cloud.network
+        neutron = Neutron(ctx.cloud)
         if observed is None or isinstance(observed, Unknown):
-            group = network.create_security_group(name=target.group.name,
-                                                  description=target.group.description)
-            network.set_tags(group, list(target.tags))
+            group = neutron.create_security_group(target.group.name, target.group.description,
+                                                  list(target.tags))
             # A new group comes with only Neutron's egress rules: nothing is let in yet.
             observed = {"group": group, "rules": []}
         group = observed["group"]
         missing, extra = self._diff(target, observed)
         for rule in extra:
-            network.delete_security_group_rule(rule, ignore_missing=True)
+            neutron.delete_security_group_rule(rule)
         for wanted in missing:
             attrs: dict[str, Any] = {"security_group_id": group.id, "direction": "ingress",
                                      "ether_type": "IPv4",
@@ -106,5 +103,5 @@ class SecurityGroupKind:
                 attrs["remote_group_id"] = group.id
             else:
                 attrs["remote_ip_prefix"] = wanted.remote_ip_prefix
-            network.create_security_group_rule(**attrs)
+            neutron.create_security_group_rule(**attrs)
         return {"group_id": group.id}

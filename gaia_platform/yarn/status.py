@@ -5,6 +5,8 @@ from __future__ import annotations
 from typing import Any
 
 from ..cloud.manila import Manila
+from ..cloud.neutron import Neutron
+from ..report import access_rule
 from ..steps.base import Context
 from .compute import find_server, our_servers
 from .layout import ROLE_KEY, YarnPlan
@@ -12,7 +14,7 @@ from .security import find_group
 
 
 def collect(ctx: Context, plan: YarnPlan) -> dict[str, Any]:
-    network = ctx.cloud.network
+    neutron = Neutron(ctx.cloud)
     servers = []
     planned = {vm.name for vm in plan.vms}
     floating: str | None = None
@@ -23,9 +25,8 @@ def collect(ctx: Context, plan: YarnPlan) -> dict[str, Any]:
                                  "status": None, "floating_ip": None}
         if server is not None:
             entry["status"] = server.status
-            for port in network.ports(device_id=server.id):
-                for ip in network.ips(port_id=port.id):
-                    entry["floating_ip"] = ip.floating_ip_address
+            for ip in neutron.server_floating_ips(server.id):
+                entry["floating_ip"] = ip.floating_ip_address
             if vm.role == "gateway":
                 floating = entry["floating_ip"]
         servers.append(entry)
@@ -39,8 +40,7 @@ def collect(ctx: Context, plan: YarnPlan) -> dict[str, Any]:
             {"direction": r.direction, "protocol": r.protocol, "port_min": r.port_range_min,
              "port_max": r.port_range_max, "remote_ip_prefix": r.remote_ip_prefix,
              "remote_group": r.remote_group_id == found_id}
-            for r in network.security_group_rules(security_group_id=found_id)
-            if r.direction == "ingress"]
+            for r in neutron.ingress_rules(group_found.id)]
         groups.append({"name": group.name, "exists": group_found is not None,
                        "ingress": rules})
     manila = Manila(ctx.cloud)
@@ -51,11 +51,7 @@ def collect(ctx: Context, plan: YarnPlan) -> dict[str, Any]:
                  "mount_path": share.share.mount_path, "status": None, "access_rule": None}
         if found is not None:
             entry["status"] = found.status
-            mine = manila.cephx_rules(found.id, share.cephx_id)
-            if mine:
-                entry["access_rule"] = {"cephx_id": share.cephx_id,
-                                        "access_level": mine[0].access_level,
-                                        "state": mine[0].state}
+            entry["access_rule"] = access_rule(manila, found.id, share.cephx_id)
         shares.append(entry)
     ready = all(s["status"] == "ACTIVE" for s in servers) and floating is not None
     return {
@@ -66,7 +62,7 @@ def collect(ctx: Context, plan: YarnPlan) -> dict[str, Any]:
         "servers": servers,
         "extra_servers": extra,
         "network": {"name": plan.network, "exists":
-                    network.find_network(plan.network) is not None, "cidr": plan.cidr},
+                    neutron.find_network(plan.network) is not None, "cidr": plan.cidr},
         "security_groups": groups,
         "shares": shares,
     }
