@@ -3,7 +3,7 @@
 VENV ?= .venv
 BIN := $(VENV)/bin
 
-.PHONY: deploy sandbox test lint system-deps clean-venv
+.PHONY: deploy sandbox test test-fast lint system-deps clean-venv
 
 $(BIN)/.installed: pyproject.toml
 	python3 -m venv $(VENV)
@@ -19,9 +19,14 @@ deploy: $(BIN)/.installed
 sandbox: $(BIN)/.installed
 	$(BIN)/platform sandbox up
 
-# The whole test suite (lint and types first: they are cheap and catch most slips).
+# The whole test suite (lint, types and layers first: they are cheap and catch most slips).
 test: $(BIN)/.installed system-deps lint
 	$(BIN)/pytest
+
+# The tests that need no sandbox, JVM, Spark or helm (seconds, not minutes): pure decisions
+# from recorded cloud answers, rendering, profile checks. tests/conftest.py marks the rest slow.
+test-fast: $(BIN)/.installed lint
+	$(BIN)/pytest -m "not slow"
 
 # Tools some tests run that no Python package carries: cloud-init's schema validator (for the
 # Yarn fallback's user-data), Maven + a JDK (java, javac, jar: Hadoop's MiniYARNCluster,
@@ -48,6 +53,7 @@ system-deps:
 lint: $(BIN)/.installed
 	$(BIN)/ruff check gaia_platform tests
 	$(BIN)/mypy
+	$(BIN)/lint-imports
 
 clean-venv:
 	rm -rf $(VENV)

@@ -45,7 +45,7 @@ def reports_errors(command: F) -> F:
 
             if os.environ.get("GAIA_DEBUG"):
                 raise
-            from .cloud.errors import translate
+            from .failures import translate
 
             translated = translate(error, f"platform {command.__name__.replace('_', '-')}")
             if translated is not None:

@@ -9,7 +9,7 @@ from collections.abc import Callable
 from typing import Any
 
 from . import apply
-from .cloud.errors import transient, translate
+from .failures import transient, translate
 from .plan import Action, Decision, Plan, Step
 from .steps.base import Context, Node, Unknown
 

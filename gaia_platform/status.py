@@ -88,15 +88,9 @@ def collect(ctx: Context) -> dict[str, Any]:
 
 
 def _answers(ctx: Context) -> bool:
-    from kubernetes import client
-    from kubernetes.client.exceptions import ApiException
-    from urllib3.exceptions import HTTPError
+    from .kube.api import Kube
 
-    try:
-        client.VersionApi(ctx.kube()).get_code()
-    except (ApiException, HTTPError, OSError):
-        return False
-    return True
+    return Kube(ctx.kube()).answers()
 
 
 def _volumes(ctx: Context) -> dict[str, tuple[str | None, str | None]]:
@@ -157,26 +151,21 @@ def zeppelin_access(ctx: Context) -> dict[str, Any] | None:
 
 def _zeppelin(ctx: Context) -> dict[str, Any] | None:
     """Where users reach the notebooks: the Ingress host, else a port-forward."""
-    from kubernetes import client
-    from kubernetes.client.exceptions import ApiException
-
     from .helm import values
+    from .kube.api import Kube
 
     names = values.Names()
     namespace = ctx.desired.namespace
-    api = ctx.kube()
-    try:
-        service = client.CoreV1Api(api).read_namespaced_service(names.server, namespace)
-    except ApiException as exc:
-        if exc.status == 404:
-            return None
-        raise
+    kube = Kube(ctx.kube())
+    service = kube.find_service(names.server, namespace)
+    if service is None:
+        return None
     # The password is generated into a Secret (steps/zeppelin.py) and never printed.
     login = {"user": values.ADMIN_USER,
              "password_command": f"kubectl --kubeconfig {ctx.kubeconfig_path} -n {namespace} "
                                  f"get secret {values.AUTH_SECRET} -o "
                                  f"jsonpath='{{.data.{values.ADMIN_USER}}}' | base64 -d"}
-    for ingress in client.NetworkingV1Api(api).list_namespaced_ingress(namespace).items:
+    for ingress in kube.ingresses(namespace):
         for rule in (ingress.spec.rules if ingress.spec else None) or []:
             backends = [p.backend.service.name for p in (rule.http.paths if rule.http else [])
                         if p.backend and p.backend.service]

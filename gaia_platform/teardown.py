@@ -6,7 +6,6 @@ from __future__ import annotations
 from collections.abc import Callable
 from typing import Any
 
-from .cloud.errors import transient, translate
 from .cloud.keystone import Keystone
 from .cloud.magnum import Magnum
 from .cloud.manila import Manila
@@ -14,6 +13,7 @@ from .cloud.rest import NotFound
 from .dismantle import delete_network, delete_router, owned_elsewhere, remove_cephfs_route, revoke
 from .dismantle import kept as kept_entry
 from .errors import CloudError, GaiaError
+from .failures import transient, translate
 from .steps.base import Context
 from .waiting import wait_until
 
@@ -226,25 +226,19 @@ def _owner_credentials(ctx: Context) -> list[str]:
 def _remove_volumes(ctx: Context) -> list[str]:
     """This deployment's namespace (claims, Secrets) and its PersistentVolumes, in a cluster
     made elsewhere. The PVs are Retain: the shares behind them are untouched."""
-    from kubernetes import client
-    from kubernetes.client.exceptions import ApiException
-
     from .desired import OWNER_KEY
+    from .kube.api import Kube
 
-    core: Any = client.CoreV1Api(ctx.kube())
-    selector = f"{OWNER_KEY}={ctx.desired.deployment}"
+    kube = Kube(ctx.kube())
     removed = []
-    for volume in core.list_persistent_volume(label_selector=selector).items:
-        core.delete_persistent_volume(volume.metadata.name)
+    for volume in kube.volumes(label_selector=f"{OWNER_KEY}={ctx.desired.deployment}"):
+        kube.delete_volume(volume.metadata.name, ignore_missing=False)
         removed.append(f"volume {volume.metadata.name}")
-    try:
-        namespace = core.read_namespace(ctx.desired.namespace)
-    except ApiException as exc:
-        if exc.status != 404:
-            raise
+    namespace = kube.find_namespace(ctx.desired.namespace)
+    if namespace is None:
         return removed
     if (namespace.metadata.labels or {}).get(OWNER_KEY) == ctx.desired.deployment:
-        core.delete_namespace(ctx.desired.namespace)
+        kube.delete_namespace(ctx.desired.namespace, ignore_missing=False)
         removed.append(f"namespace {ctx.desired.namespace}")
     return removed
 

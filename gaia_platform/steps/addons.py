@@ -16,7 +16,7 @@ from typing import Any
 from ..errors import ConfigError
 from ..plan import Action, Decision
 from .base import Context, Progress, Unknown
-from .kube import read_or_absent
+from .kube import kube_api, read_or_absent
 from .zeppelin import HelmReleaseKind, ReleaseTarget
 
 
@@ -42,16 +42,13 @@ class AddonTarget:
 
 
 def read_marker(ctx: Context, marker: Marker) -> Any:
-    from kubernetes import client
-
     # ctx.kube() only inside the reads: read_or_absent first checks there is a kubeconfig
     # (a plan before the cluster exists has none).
     read = {
-        "CSIDriver": lambda: client.StorageV1Api(ctx.kube()).read_csi_driver(marker.name),
-        "IngressClass": lambda: client.NetworkingV1Api(ctx.kube()).read_ingress_class(
+        "CSIDriver": lambda: kube_api(ctx).find_csi_driver(marker.name),
+        "IngressClass": lambda: kube_api(ctx).find_ingress_class(marker.name),
+        "CustomResourceDefinition": lambda: kube_api(ctx).find_custom_resource_definition(
             marker.name),
-        "CustomResourceDefinition": lambda: client.ApiextensionsV1Api(ctx.kube())
-        .read_custom_resource_definition(marker.name),
     }[marker.kind]
     return read_or_absent(ctx, read)
 
@@ -146,9 +143,7 @@ class TlsSecretKind:
     kind = "web.tls-secret"
 
     def observe(self, ctx: Context, target: TlsSecretTarget) -> Any:
-        from .kube import core_api
-
-        return read_or_absent(ctx, lambda: core_api(ctx).read_namespaced_secret(
+        return read_or_absent(ctx, lambda: kube_api(ctx).find_secret(
             target.secret, target.namespace))
 
     def decide(self, target: TlsSecretTarget, observed: Any) -> Decision:

@@ -78,15 +78,13 @@ class ExistingKubeconfigKind:
             ctx.kubeconfig_path.parent.mkdir(parents=True, exist_ok=True)
             ctx.kubeconfig_path.write_text(yaml.safe_dump(wanted))
             ctx.kubeconfig_path.chmod(0o600)
-        from kubernetes import client
-        from kubernetes.client.exceptions import ApiException
-        from urllib3.exceptions import HTTPError
+        from ..kube.api import Kube, Unreachable
 
         try:
-            version = client.VersionApi(ctx.kube()).get_code()
-        except (ApiException, HTTPError, OSError) as exc:
+            version = Kube(ctx.kube()).version()
+        except Unreachable as exc:
             raise ConfigError(
                 f"The cluster in {target.path} (cluster.kubeconfig in {target.profile_file}) "
                 f"does not answer: {exc}. Check that it is running and reachable.") from exc
-        progress(f"existing cluster answers: Kubernetes {version.git_version}")
-        return {"path": str(ctx.kubeconfig_path), "version": version.git_version}
+        progress(f"existing cluster answers: Kubernetes {version}")
+        return {"path": str(ctx.kubeconfig_path), "version": version}

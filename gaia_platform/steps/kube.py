@@ -13,6 +13,7 @@ from ..desired import OWNER_KEY, SharePlan
 from ..errors import CloudError, ConfigError
 from ..kube import observed as seen
 from ..kube import storage
+from ..kube.api import Kube, find
 from ..plan import Action, Decision
 from ..waiting import wait_until
 from .base import Context, Progress, Unknown
@@ -21,22 +22,14 @@ from .base import Context, Progress, Unknown
 def read_or_absent(ctx: Context, read: Any) -> Any:
     """Run a read against the cluster; None if the object is absent, Unknown if the cluster
     cannot be reached yet (no kubeconfig: the cluster is still to be built)."""
-    from kubernetes.client.exceptions import ApiException
-
     if not ctx.kubeconfig_path.is_file():
         return Unknown("no kubeconfig yet")
-    try:
-        return read()
-    except ApiException as exc:
-        if exc.status == 404:
-            return None
-        raise CloudError(f"The Kubernetes API answered HTTP {exc.status}: {exc.reason}") from exc
+    return find(read)
 
 
-def core_api(ctx: Context) -> Any:
-    from kubernetes import client
-
-    return client.CoreV1Api(ctx.kube())
+def kube_api(ctx: Context) -> Kube:
+    """The deployment's cluster (the kubeconfig must be there)."""
+    return Kube(ctx.kube())
 
 
 def when_missing(observed: Any, what: str) -> Decision | None:
@@ -73,7 +66,7 @@ class NamespaceKind:
     kind = "kube.namespace"
 
     def observe(self, ctx: Context, target: NamespaceTarget) -> Any:
-        return read_or_absent(ctx, lambda: core_api(ctx).read_namespace(target.name))
+        return read_or_absent(ctx, lambda: kube_api(ctx).find_namespace(target.name))
 
     def decide(self, target: NamespaceTarget, observed: Any) -> Decision:
         missing = when_missing(observed, "namespace")
@@ -94,11 +87,11 @@ class NamespaceKind:
         pod_security = {key: value for key, value in target.labels().items()
                         if key.startswith("pod-security.")}
         if decision.action is Action.CREATE:
-            core_api(ctx).create_namespace({"metadata": {
+            kube_api(ctx).create_namespace({"metadata": {
                 "name": target.name, "labels": target.labels()}})
         elif decision.action is Action.UPDATE:
             # Only the Pod Security labels: other labels on a namespace are not ours.
-            core_api(ctx).patch_namespace(target.name, {"metadata": {"labels": pod_security}})
+            kube_api(ctx).patch_namespace(target.name, {"metadata": {"labels": pod_security}})
         return {"name": target.name, "pod_security": target.pod_security}
 
 
@@ -120,10 +113,7 @@ class CsiDriverKind:
     kind = "kube.csi-driver"
 
     def observe(self, ctx: Context, target: CsiDriverTarget) -> Any:
-        from kubernetes import client
-
-        return read_or_absent(
-            ctx, lambda: client.StorageV1Api(ctx.kube()).read_csi_driver(target.driver))
+        return read_or_absent(ctx, lambda: kube_api(ctx).find_csi_driver(target.driver))
 
     def decide(self, target: CsiDriverTarget, observed: Any) -> Decision:
         if isinstance(observed, Unknown):
@@ -195,7 +185,7 @@ class CsiSecretKind:
 
     def observe(self, ctx: Context, target: CsiSecretTarget) -> Any:
         secret = read_or_absent(
-            ctx, lambda: core_api(ctx).read_namespaced_secret(target.secret, target.namespace))
+            ctx, lambda: kube_api(ctx).find_secret(target.secret, target.namespace))
         if secret is None or isinstance(secret, Unknown):
             return secret
         cred_id = (secret.metadata.annotations or {}).get(self.ANNOTATION)
@@ -244,11 +234,11 @@ class CsiSecretKind:
             "type": "Opaque",
             "data": {k: base64.b64encode(str(v).encode()).decode() for k, v in data.items()},
         }
-        core = core_api(ctx)
+        kube = kube_api(ctx)
         if observed is None or isinstance(observed, Unknown):
-            core.create_namespaced_secret(target.namespace, body)
+            kube.create_secret(target.namespace, body)
         else:
-            core.replace_namespaced_secret(target.secret, target.namespace, body)
+            kube.replace_secret(target.secret, target.namespace, body)
         what = f"the application credential of clouds.yaml entry {target.owner.cloud}" \
             if given is not None and target.owner is not None \
             else f"application credential {target.app_credential}"
@@ -330,37 +320,27 @@ class PersistentVolumeKind:
     def apply(self, ctx: Context, target: VolumeTarget, observed: Any, decision: Decision,
               progress: Progress) -> Any:
         wanted = self.wanted(ctx, target)
-        core = core_api(ctx)
+        kube = kube_api(ctx)
         if decision.action is Action.CREATE:
-            seen.created_volume(ctx.kube(), target.deployment,
-                                core.create_persistent_volume(wanted))
+            seen.created_volume(ctx.kube(), target.deployment, kube.create_volume(wanted))
         elif decision.action is Action.UPDATE and set(decision.changes) == {"capacity"}:
             capacity = decision.changes["capacity"][1]
-            core.patch_persistent_volume(target.share.pv_name,
-                                         {"spec": {"capacity": capacity}})
+            kube.patch_volume(target.share.pv_name, {"spec": {"capacity": capacity}})
             progress(f"volume {target.share.pv_name} extended to {capacity['storage']}")
         elif decision.action is Action.UPDATE:
             # A PV's source is immutable: replace it and its claim.
             progress(f"replacing volume {target.share.pv_name}: {sorted(decision.changes)}")
-            from kubernetes.client.exceptions import ApiException
-
-            try:
-                core.delete_namespaced_persistent_volume_claim(target.share.pvc_name,
-                                                               target.namespace)
-            except ApiException as exc:
-                if exc.status != 404:
-                    raise
+            kube.delete_claim(target.share.pvc_name, target.namespace)
             seen.deleted_claim(ctx.kube(), target.deployment, target.namespace,
                                target.share.pvc_name)
-            core.delete_persistent_volume(target.share.pv_name)
+            kube.delete_volume(target.share.pv_name, ignore_missing=False)
             seen.deleted_volume(ctx.kube(), target.deployment, target.share.pv_name)
             # The old volume has a finalizer: it is gone once the claim's removal lets go.
             wait_until(lambda: (seen.volume(ctx.kube(), target.deployment,
                                             target.share.pv_name, poll=True) is None,
                                 None, "deleting"),
                        what=f"old volume {target.share.pv_name}", timeout=120)
-            seen.created_volume(ctx.kube(), target.deployment,
-                                core.create_persistent_volume(wanted))
+            seen.created_volume(ctx.kube(), target.deployment, kube.create_volume(wanted))
         if decision.action in (Action.CREATE, Action.UPDATE):
             # The PV controller marks a new volume Available once it has seen it. A claim made
             # before that waits for the controller's next periodic sync to bind (seconds).
@@ -401,10 +381,10 @@ class PersistentVolumeClaimKind:
 
     def apply(self, ctx: Context, target: VolumeTarget, observed: Any, decision: Decision,
               progress: Progress) -> Any:
-        core = core_api(ctx)
+        kube = kube_api(ctx)
         if decision.action is Action.CREATE:
             seen.created_claim(ctx.kube(), target.deployment, target.namespace,
-                               core.create_namespaced_persistent_volume_claim(
+                               kube.create_claim(
                                    target.namespace,
                                    storage.persistent_volume_claim(
                                        target.share, deployment=target.deployment,
@@ -447,7 +427,7 @@ class PersistentVolumeClaimKind:
             if not nudges or time.monotonic() - made < nudges[0]:
                 return
             nudges.pop(0)
-            core.patch_namespaced_persistent_volume_claim(
+            kube.patch_claim(
                 target.share.pvc_name, target.namespace,
                 {"metadata": {"annotations": {BIND_REQUESTED: f"{time.time():.0f}"}}})
 

@@ -15,7 +15,7 @@ from typing import Any
 from ..desired import OWNER_KEY
 from ..plan import Action, Decision
 from .base import Context, Progress, Unknown
-from .kube import core_api
+from .kube import kube_api
 
 
 @dataclass(frozen=True)
@@ -41,8 +41,7 @@ class RemovedSharesKind:
     def observe(self, ctx: Context, target: RemovedTarget) -> Any:
         if not ctx.kubeconfig_path.is_file():
             return Unknown("no kubeconfig yet")
-        volumes = core_api(ctx).list_persistent_volume(
-            label_selector=f"{OWNER_KEY}={target.deployment}").items
+        volumes = kube_api(ctx).volumes(label_selector=f"{OWNER_KEY}={target.deployment}")
         leftovers = []
         for pv in volumes:
             share = (pv.metadata.labels or {}).get("gaia-platform.share")
@@ -67,30 +66,19 @@ class RemovedSharesKind:
 
     def apply(self, ctx: Context, target: RemovedTarget, observed: Any, decision: Decision,
               progress: Progress) -> Any:
-        from kubernetes.client.exceptions import ApiException
-
         from ..cloud.manila import Manila
 
         if decision.action is not Action.DELETE:
             return {"removed": []}
-        core = core_api(ctx)
+        kube = kube_api(ctx)
         manila = Manila(ctx.cloud)
         for item in observed:
             # The claim first (a pod still using it keeps it until the pod goes: the
             # zeppelin release, upgraded before this step, no longer mounts it), then the
             # volume, then the cephx rule: the share and its data are left alone.
-            try:
-                if item.claim:
-                    core.delete_namespaced_persistent_volume_claim(item.claim,
-                                                                   target.namespace)
-            except ApiException as exc:
-                if exc.status != 404:
-                    raise
-            try:
-                core.delete_persistent_volume(item.pv)
-            except ApiException as exc:
-                if exc.status != 404:
-                    raise
+            if item.claim:
+                kube.delete_claim(item.claim, target.namespace)
+            kube.delete_volume(item.pv)
             if item.share_id and item.access_id:
                 manila.deny(item.share_id, item.access_id)
             progress(f"share {item.share} left the catalogue: removed claim {item.claim}, "

@@ -11,7 +11,7 @@ from ..helm.charts import ChartRef
 from ..plan import Action, Decision
 from ..users.passwords import encoded, new_password, password_of, users_with_password
 from .base import Context, Progress, Unknown
-from .kube import core_api, read_or_absent, when_missing
+from .kube import kube_api, read_or_absent, when_missing
 
 
 @dataclass(frozen=True)
@@ -37,7 +37,7 @@ class ZeppelinAuthKind:
 
     def observe(self, ctx: Context, target: AuthTarget) -> Any:
         return read_or_absent(
-            ctx, lambda: core_api(ctx).read_namespaced_secret(target.secret, target.namespace))
+            ctx, lambda: kube_api(ctx).find_secret(target.secret, target.namespace))
 
     def decide(self, target: AuthTarget, observed: Any) -> Decision:
         missing = when_missing(observed, "login secret")
@@ -69,12 +69,11 @@ class ZeppelinAuthKind:
             "type": "Opaque",
             "data": encoded(passwords),
         }
-        core = core_api(ctx)
+        kube = kube_api(ctx)
         if decision.action is Action.CREATE:
-            core.create_namespaced_secret(target.namespace, body)
+            kube.create_secret(target.namespace, body)
         else:
-            core.patch_namespaced_secret(target.secret, target.namespace,
-                                         {"data": body["data"]})
+            kube.patch_secret(target.secret, target.namespace, {"data": body["data"]})
         for user in (u for u in passwords if not kept.get(u)):
             progress(f"generated the Zeppelin password of user {user}; show it once with "
                      f"`platform users reset-password {user}` (which replaces it), or read it "
@@ -118,10 +117,8 @@ def api_server_addresses(slices: list[Any]) -> dict[str, Any] | None:
 def _values(ctx: Context, target: ReleaseTarget) -> dict[str, Any]:
     if not target.api_server_egress:
         return target.values
-    from kubernetes import client
-
-    slices = client.DiscoveryV1Api(ctx.kube()).list_namespaced_endpoint_slice(
-        "default", label_selector="kubernetes.io/service-name=kubernetes").items
+    slices = kube_api(ctx).endpoint_slices(
+        "default", label_selector="kubernetes.io/service-name=kubernetes")
     found = api_server_addresses(slices)
     if found is None:
         return target.values
@@ -198,11 +195,8 @@ class ZeppelinServerKind:
     TIMEOUT = 900.0  # first image pulls on a new cluster are slow
 
     def observe(self, ctx: Context, target: ServerTarget) -> Any:
-        from kubernetes import client
-
-        return read_or_absent(ctx, lambda: client.AppsV1Api(ctx.kube())
-                                  .read_namespaced_deployment(target.deployment_name,
-                                                              target.namespace))
+        return read_or_absent(ctx, lambda: kube_api(ctx).find_deployment(
+            target.deployment_name, target.namespace))
 
     def decide(self, target: ServerTarget, observed: Any) -> Decision:
         if observed is None or isinstance(observed, Unknown):

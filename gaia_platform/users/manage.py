@@ -5,7 +5,6 @@ returned once in the result, which the CLI prints on stdout and nowhere else."""
 
 from __future__ import annotations
 
-import functools
 from collections.abc import Callable
 from dataclasses import dataclass
 from typing import Any
@@ -174,27 +173,17 @@ def remove(cloud: str, name: str, *, delete_data: bool, progress: Progress,
 
 def _unmount(ctx: Context, plans: tuple[SharePlan, ...]) -> list[str]:
     """Delete the person's claims and volumes (Retain: the shares are untouched)."""
-    from kubernetes.client.exceptions import ApiException
+    from ..steps.kube import kube_api
 
-    from ..steps.kube import core_api
-
-    core = core_api(ctx)
+    kube = kube_api(ctx)
     removed = []
-
-    def gone(what: str, delete: Callable[[], Any]) -> None:
-        try:
-            delete()
-            removed.append(what)
-        except ApiException as exc:
-            if exc.status != 404:
-                raise
-
     namespace = ctx.desired.namespace
     for plan in plans:
         claim, volume = plan.pvc_name, plan.pv_name
-        gone(f"claim {claim}", functools.partial(
-            core.delete_namespaced_persistent_volume_claim, claim, namespace))
-        gone(f"volume {volume}", functools.partial(core.delete_persistent_volume, volume))
+        if kube.delete_claim(claim, namespace):
+            removed.append(f"claim {claim}")
+        if kube.delete_volume(volume):
+            removed.append(f"volume {volume}")
     return removed
 
 

@@ -9,7 +9,7 @@ from typing import Any
 
 from ..desired import OWNER_KEY
 from ..steps.base import Context
-from ..steps.kube import core_api, read_or_absent
+from ..steps.kube import kube_api, read_or_absent
 from .passwords import HASH_SUFFIX, encoded, users_with_password
 
 #: What `kubectl rollout restart` sets on the pod template (kubectl's
@@ -21,7 +21,7 @@ RESTARTED_AT = "kubectl.kubernetes.io/restartedAt"
 def has_password(ctx: Context, secret: str, user: str) -> bool | None:
     """True/False, or None when the cluster cannot be reached (no kubeconfig yet)."""
     found = read_or_absent(
-        ctx, lambda: core_api(ctx).read_namespaced_secret(secret, ctx.desired.namespace))
+        ctx, lambda: kube_api(ctx).find_secret(secret, ctx.desired.namespace))
     if found is None:
         return False
     if not hasattr(found, "data"):
@@ -31,16 +31,10 @@ def has_password(ctx: Context, secret: str, user: str) -> bool | None:
 
 def set_password(ctx: Context, secret: str, user: str, password: str) -> None:
     """Store one user's password, creating the Secret when it is missing."""
-    from kubernetes.client.exceptions import ApiException
-
     namespace = ctx.desired.namespace
-    core = core_api(ctx)
-    try:
-        core.patch_namespaced_secret(secret, namespace, {"data": encoded({user: password})})
-    except ApiException as exc:
-        if exc.status != 404:
-            raise
-        core.create_namespaced_secret(namespace, {
+    kube = kube_api(ctx)
+    if kube.patch_secret(secret, namespace, {"data": encoded({user: password})}) is None:
+        kube.create_secret(namespace, {
             "metadata": {"name": secret, "namespace": namespace,
                          "labels": {OWNER_KEY: ctx.desired.deployment}},
             "type": "Opaque", "data": encoded({user: password})})
@@ -50,21 +44,18 @@ def forget_password(ctx: Context, secret: str, user: str) -> bool:
     """Remove the user's password and its hash (a JSON patch "remove" of the keys there).
     True if there was anything."""
     found = read_or_absent(
-        ctx, lambda: core_api(ctx).read_namespaced_secret(secret, ctx.desired.namespace))
+        ctx, lambda: kube_api(ctx).find_secret(secret, ctx.desired.namespace))
     data = (getattr(found, "data", None) or {}) if found is not None else {}
     keys = [key for key in (user, user + HASH_SUFFIX) if key in data]
     if not keys:
         return False
-    core_api(ctx).patch_namespaced_secret(
+    kube_api(ctx).patch_secret(
         secret, ctx.desired.namespace, [{"op": "remove", "path": f"/data/{key}"} for key in keys])
     return True
 
 
 def restart_server(ctx: Context, deployment_name: str) -> None:
-    from kubernetes import client
-
     now = datetime.datetime.now(datetime.UTC).isoformat(timespec="seconds")
     patch: dict[str, Any] = {"spec": {"template": {"metadata": {"annotations": {
         RESTARTED_AT: now}}}}}
-    client.AppsV1Api(ctx.kube()).patch_namespaced_deployment(
-        deployment_name, ctx.desired.namespace, patch)
+    kube_api(ctx).patch_deployment(deployment_name, ctx.desired.namespace, patch)
