@@ -76,6 +76,26 @@ def _fail(message: str, code: int) -> NoReturn:
     sys.exit(code)
 
 
+def _finish_run(report: Any, output: str, deployment: str, extra: dict[str, Any],
+                text: Callable[[], None]) -> None:
+    """A deploy's result, for the main route and the Yarn fallback alike: JSON (``extra``
+    beside the steps) or the summary table followed by ``text``; the exit code is the worst
+    failed step's."""
+    from .console import emit_json
+    from .render import deploy_summary
+
+    if output == "json":
+        emit_json({"deployment": deployment, "seconds": round(report.seconds, 2), **extra,
+                   "changed": [o.step.id for o in report.changed],
+                   "failed": [o.to_json() for o in report.failed],
+                   "steps": [o.to_json() for o in report.outcomes]})
+    else:
+        deploy_summary(report)
+        text()
+    if report.failed:
+        sys.exit(max(o.exit_code for o in report.failed))
+
+
 @click.group(context_settings={"help_option_names": ["-h", "--help"]})
 @click.version_option(__version__, prog_name="platform")
 def main() -> None:
@@ -220,10 +240,9 @@ def deploy(cloud: str, output: str) -> None:
     Safe to re-run at any time: it resumes after a failure and changes nothing when the
     deployment is already as the profile says. Progress goes to stderr.
     """
-    from .console import emit_json
     from .planning import deploy as run_deploy
     from .planning import warm_imports
-    from .render import access_lines, deploy_summary, event_line
+    from .render import access_lines
     from .session import open_deployment
     from .status import zeppelin_access
     from .steps.graph import deploy_graph
@@ -232,22 +251,11 @@ def deploy(cloud: str, output: str) -> None:
     _prepare_sandbox_env()
     _ensure_sandbox_running(cloud)
     ctx = open_deployment(cloud).ctx
-    report = run_deploy(ctx, deploy_graph(ctx.deployment, ctx.desired),
-                        (lambda _e: None) if output == "json" else event_line)
+    report = run_deploy(ctx, deploy_graph(ctx.deployment, ctx.desired), _events(output))
     server = next((o for o in report.outcomes if o.step.id == "kube.zeppelin-server"), None)
     zeppelin = zeppelin_access(ctx) if server and server.status == "done" else None
-    if output == "json":
-        emit_json({"deployment": ctx.desired.deployment, "seconds": round(report.seconds, 2),
-                   "zeppelin": zeppelin,
-                   "changed": [o.step.id for o in report.changed],
-                   "failed": [o.to_json() for o in report.failed],
-                   "steps": [o.to_json() for o in report.outcomes]})
-    else:
-        deploy_summary(report)
-        if not report.failed:
-            access_lines(zeppelin)
-    if report.failed:
-        sys.exit(max(o.exit_code for o in report.failed))
+    _finish_run(report, output, ctx.desired.deployment, {"zeppelin": zeppelin},
+                lambda: None if report.failed else access_lines(zeppelin))
 
 
 @main.command()
@@ -337,7 +345,8 @@ def users() -> None:
     """
 
 
-def _users_emit(output: str) -> Any:
+def _events(output: str) -> Any:
+    """How a run's progress events are shown: lines on stderr, or nothing with JSON output."""
     from .render import event_line
 
     return (lambda _e: None) if output == "json" else event_line
@@ -375,7 +384,7 @@ def users_add(name: str, cloud: str, role: str, home_gb: int | None, user_gb: in
     _prepare_sandbox_env()
     _ensure_sandbox_running(cloud)
     result = manage.add(cloud, name, role=role, home_gb=home_gb, user_gb=user_gb,
-                        emit=_users_emit(output))
+                        emit=_events(output))
     if output == "json":
         emit_json(result)
     else:
@@ -425,7 +434,7 @@ def users_remove(name: str, cloud: str, delete_data: bool, yes: bool, output: st
                       abort=True)
     _ensure_sandbox_running(cloud)
     result = manage.remove(cloud, name, delete_data=delete_data,
-                           progress=Progress(output == "json"), emit=_users_emit(output))
+                           progress=Progress(output == "json"), emit=_events(output))
     if output == "json":
         emit_json(result)
         return
@@ -531,7 +540,7 @@ def yarn_fallback(cloud: str, dry_run: bool, output: str) -> None:
     from .console import emit_json
     from .planning import deploy as run_deploy
     from .planning import make_plan
-    from .render import deploy_summary, event_line, plan_table
+    from .render import plan_table
     from .session import open_deployment
     from .yarn.graph import yarn_graph
     from .yarn.layout import yarn_plan
@@ -554,23 +563,13 @@ def yarn_fallback(cloud: str, dry_run: bool, output: str) -> None:
     ctx = open_deployment(
         cloud, offline_hint="`platform yarn-fallback --dry-run` works without credentials").ctx
     plan = yarn_plan(ctx.deployment)
-    report = run_deploy(ctx, yarn_graph(plan),
-                        (lambda _e: None) if output == "json" else event_line)
+    report = run_deploy(ctx, yarn_graph(plan), _events(output))
     address = ctx.results.get("yarn.floating-ip", {}).get("address")
     url = f"https://{address}/" if address else None
-    if output == "json":
-        emit_json({"deployment": plan.deployment, "seconds": round(report.seconds, 2),
-                   "zeppelin_url": url,
-                   "changed": [o.step.id for o in report.changed],
-                   "failed": [o.to_json() for o in report.failed],
-                   "steps": [o.to_json() for o in report.outcomes]})
-    else:
-        from .yarn.render import gateway_hint
+    from .yarn.render import gateway_hint
 
-        deploy_summary(report)
-        gateway_hint({"zeppelin_url": url})
-    if report.failed:
-        sys.exit(max(o.exit_code for o in report.failed))
+    _finish_run(report, output, plan.deployment, {"zeppelin_url": url},
+                lambda: gateway_hint({"zeppelin_url": url}))
 
 
 @main.command("yarn-fallback-status")

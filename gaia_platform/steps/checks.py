@@ -11,6 +11,9 @@ from typing import Any
 from ..cloud.glance import Glance
 from ..cloud.neutron import Neutron
 from ..cloud.nova import ComputeLimits, Nova
+from ..errors import ConfigError
+from ..plan import Action, Decision
+from .base import Unknown
 
 KEYPAIR_HINT = "create it with `openstack keypair create --public-key ~/.ssh/id_rsa.pub NAME`"
 
@@ -89,3 +92,24 @@ def compute_quota(limits: ComputeLimits, need: ComputeNeed, who: str) -> list[st
             problems.append(f"compute quota: {who} {wanted} {label}, {left} left of "
                             f"{limits.of[label]}")
     return problems
+
+
+def decision(observed: Any, what: str, known: tuple[str, ...] = ()) -> Decision:
+    """A preflight's plan line: the problems found, or what was checked. ``known`` are the
+    problems the profile shows by itself, shown even when the cloud could not be asked."""
+    if isinstance(observed, Unknown):
+        failed = "".join(f"FAILED: {problem}; " for problem in known)
+        return Decision(Action.CHECK, f"{failed}{what} ({observed.why})")
+    if observed:
+        return Decision(Action.CHECK, "FAILED: " + "; ".join(observed))
+    return Decision(Action.CHECK, f"{what} ok")
+
+
+def stop_on(problems: list[str], where: str) -> dict[str, bool]:
+    """Every problem in one error, before anything is made (exit code 2)."""
+    if problems:
+        raise ConfigError(
+            f"Preflight found {len(problems)} problem(s) with the cloud for {where}: "
+            + "; ".join(problems)
+            + ". Fix the profile field or the cloud, then re-run; nothing was created.")
+    return {"ok": True}

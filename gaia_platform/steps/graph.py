@@ -41,14 +41,7 @@ from .magnum import (
     KubeconfigTarget,
     TemplateTarget,
 )
-from .manila import (
-    AccessKind,
-    AccessTarget,
-    ExternalShareKind,
-    ExternalTarget,
-    ShareKind,
-    ShareTarget,
-)
+from .manila import external_nodes, share_nodes
 from .network import network_nodes
 from .preflight import ClusterNeeds, PreflightKind, PreflightTarget, profile_problems
 from .removed import RemovedSharesKind, RemovedTarget
@@ -83,12 +76,7 @@ def deploy_graph(deployment: Deployment, desired: DesiredState) -> list[Node[Any
             provider_network=router.provider_network if router else None,
             monitors_gateway=router.monitors_gateway if router else None,
         )
-    # Shares another project owns are checked first: when one is missing (or its rule is),
-    # preflight does not pass and nothing is made.
-    # (one check per share, however many people's volumes it backs)
-    external = list({s.name: Node(f"manila.access/{s.name}", ExternalShareKind(), s.name,
-                                  ExternalTarget(s))
-                     for s in desired.shares if s.project_owner is not None}.values())
+    external = external_nodes(desired.shares, "manila.access")
     preflight = Node("preflight", PreflightKind(), "cloud resources and quotas", PreflightTarget(
         profile_file=str(deployment.profile_path), cluster=needs,
         share_type=profile.cephfs.share_type,
@@ -169,14 +157,12 @@ def deploy_graph(deployment: Deployment, desired: DesiredState) -> list[Node[Any
         volume = VolumeTarget(share, desired.namespace, desired.deployment, access_step,
                               desired.csi_secret, driver_step="kube.csi-driver",
                               planned_driver_version=driver[-1].target.pinned_version)
-        if share_step not in share_steps:  # two people may have the same data share
-            share_steps.add(share_step)
-            # Shares depend only on preflight: they are made while Magnum builds the cluster.
-            nodes.append(Node(share_step, ShareKind(), share.name, ShareTarget(share),
-                              ("preflight",)))
+        # Shares depend only on preflight: they are made while Magnum builds the cluster.
+        # Two people may have the same data share: it is made once.
+        nodes += share_nodes(share, access_step, "preflight",
+                             with_share=share_step not in share_steps)
+        share_steps.add(share_step)
         nodes += [
-            Node(access_step, AccessKind(), share.cephx_id, AccessTarget(share, share_step),
-                 (share_step,)),
             Node(f"kube.pv/{key}", PersistentVolumeKind(), share.pv_name, volume,
                  (access_step, "kube.csi-driver", "kube.csi-secret", *volume_deps)),
             Node(f"kube.pvc/{key}", PersistentVolumeClaimKind(), share.pvc_name, volume,

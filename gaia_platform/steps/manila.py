@@ -10,7 +10,7 @@ from ..desired import SharePlan
 from ..errors import CloudError
 from ..plan import Action, Decision
 from ..waiting import wait_until
-from .base import Context, Progress, Unknown
+from .base import Context, Node, Progress, Unknown
 
 SHARE_TIMEOUT = 900.0
 ACCESS_TIMEOUT = 600.0
@@ -257,3 +257,25 @@ class ExternalShareKind:
                              "project; fix it there or in the catalogue, then re-run deploy.")
         return {"share_id": observed["share_id"], "access_id": observed["access_id"],
                 "size": observed["size_gb"]}
+
+
+def share_nodes(share: SharePlan, access_step: str, after: str, *, with_share: bool = True
+                ) -> list[Node[Any]]:
+    """The share (made when missing; ``with_share`` False when another node already makes
+    it) and this deployment's access rule on it."""
+    share_step = f"manila.share/{share.name}"
+    nodes: list[Node[Any]] = []
+    if with_share:
+        nodes.append(Node(share_step, ShareKind(), share.name, ShareTarget(share), (after,)))
+    nodes.append(Node(access_step, AccessKind(), share.cephx_id,
+                      AccessTarget(share, share_step), (share_step,)))
+    return nodes
+
+
+def external_nodes(shares: tuple[SharePlan, ...], prefix: str) -> list[Node[Any]]:
+    """One read-only check per share another project owns (``<prefix>/<share>``), however
+    many people's volumes it backs. They come before preflight: when one is missing (or its
+    rule is), preflight does not pass and nothing is made."""
+    return list({s.name: Node(f"{prefix}/{s.name}", ExternalShareKind(), s.name,
+                              ExternalTarget(s))
+                 for s in shares if s.project_owner is not None}.values())

@@ -9,11 +9,10 @@ from typing import Any
 from ..cloud.keystone import Keystone
 from ..cloud.manila_types import share_type_names
 from ..cloud.nova import Nova
-from ..errors import ConfigError
-from ..plan import Action, Decision
+from ..plan import Decision
 from ..profile import Deployment
 from . import checks
-from .base import Context, Progress, Unknown
+from .base import Context, Progress
 
 #: The image's os_distro values Magnum's Cluster API driver serves (magnum_capi_helm/driver.py,
 #: ``provides``): Magnum picks the driver by (server_type, os_distro, coe).
@@ -183,19 +182,8 @@ class PreflightKind:
     def decide(self, target: PreflightTarget, observed: Any) -> Decision:
         what = ("flavors, image properties, keypair, networks, share type, quotas"
                 if target.cluster else "share type, share quota")
-        if isinstance(observed, Unknown):
-            known = "".join(f"FAILED: {problem}; " for problem in target.profile_problems)
-            return Decision(Action.CHECK, f"{known}{what} ({observed.why})")
-        if observed:
-            return Decision(Action.CHECK, "FAILED: " + "; ".join(observed))
-        return Decision(Action.CHECK, f"{what} ok")
+        return checks.decision(observed, what, target.profile_problems)
 
     def apply(self, ctx: Context, target: PreflightTarget, observed: Any, decision: Decision,
               progress: Progress) -> Any:
-        if observed:
-            raise ConfigError(
-                f"Preflight found {len(observed)} problem(s) with the cloud for the profile "
-                f"{target.profile_file}: " + "; ".join(observed)
-                + ". Fix the profile field or the cloud, then re-run; nothing was created."
-            )
-        return {"ok": True}
+        return checks.stop_on(observed, f"the profile {target.profile_file}")

@@ -92,21 +92,12 @@ class PreflightKind:
         return problems
 
     def decide(self, target: PreflightTarget, observed: Any) -> Decision:
-        what = "flavors, image, keypair, networks, executor sizing, quota"
-        if isinstance(observed, Unknown):
-            return Decision(Action.CHECK, f"{what} ({observed.why})")
-        if observed:
-            return Decision(Action.CHECK, "FAILED: " + "; ".join(observed))
-        return Decision(Action.CHECK, f"{what} ok")
+        return checks.decision(observed, "flavors, image, keypair, networks, executor sizing, "
+                               "quota")
 
     def apply(self, ctx: Context, target: PreflightTarget, observed: Any, decision: Decision,
               progress: Progress) -> Any:
-        if observed:
-            raise ConfigError(
-                f"Preflight found {len(observed)} problem(s) with the cloud for the Yarn "
-                f"fallback of {target.plan.profile_file}: " + "; ".join(observed)
-                + ". Fix the profile field or the cloud, then re-run; nothing was created.")
-        return {"ok": True}
+        return checks.stop_on(observed, f"the Yarn fallback of {target.plan.profile_file}")
 
 
 # -- servers -----------------------------------------------------------------------------------
@@ -218,33 +209,28 @@ class ServerKind:
         return mounts
 
 
-@dataclass(frozen=True)
-class ExtraTarget:
-    plan: YarnPlan
-
-
 class ExtraWorkersKind:
     """Workers beyond yarn.worker_count (the profile was scaled down): deleted."""
 
     kind = "yarn.extra-workers"
 
-    def observe(self, ctx: Context, target: ExtraTarget) -> Any:
-        planned = {vm.name for vm in target.plan.vms}
-        return sorted((s for s in our_servers(ctx, target.plan)
+    def observe(self, ctx: Context, plan: YarnPlan) -> Any:
+        planned = {vm.name for vm in plan.vms}
+        return sorted((s for s in our_servers(ctx, plan)
                        if s.name not in planned
                        and (s.metadata or {}).get(ROLE_KEY) == "worker"),
                       key=lambda s: str(s.name))
 
-    def decide(self, target: ExtraTarget, observed: Any) -> Decision:
+    def decide(self, plan: YarnPlan, observed: Any) -> Decision:
         if isinstance(observed, Unknown):
             return Decision(Action.NOOP, f"none expected ({observed.why})")
         if observed:
             return Decision(Action.DELETE, "beyond yarn.worker_count: "
                             + ", ".join(s.name for s in observed))
         return Decision(Action.NOOP, f"none beyond yarn.worker_count "
-                        f"({target.plan.spec.worker_count})")
+                        f"({plan.spec.worker_count})")
 
-    def apply(self, ctx: Context, target: ExtraTarget, observed: Any, decision: Decision,
+    def apply(self, ctx: Context, plan: YarnPlan, observed: Any, decision: Decision,
               progress: Progress) -> Any:
         if decision.action is Action.DELETE:
             for server in observed:
@@ -254,29 +240,23 @@ class ExtraWorkersKind:
 
 # -- floating IP -------------------------------------------------------------------------------
 
-@dataclass(frozen=True)
-class FloatingTarget:
-    plan: YarnPlan
-    gateway_step: str
-
-
 class FloatingIpKind:
     kind = "yarn.floating-ip"
 
-    def observe(self, ctx: Context, target: FloatingTarget) -> Any:
+    def observe(self, ctx: Context, plan: YarnPlan) -> Any:
         neutron = Neutron(ctx.cloud)
-        gateway = find_server(ctx, target.plan.gateway.name)
+        gateway = find_server(ctx, plan.gateway.name)
         ports = neutron.ports(device_id=gateway.id) if gateway is not None else []
         port_ids = {p.id for p in ports}
-        tagged = neutron.floating_ips(tags=target.plan.tags)
+        tagged = neutron.floating_ips(tags=plan.tags)
         attached = [ip for port in ports for ip in neutron.floating_ips(port_id=port.id)]
         ours = {ip.id: ip for ip in tagged + attached}
         return {"port": ports[0] if ports else None,
                 "attached": [ip for ip in ours.values() if ip.port_id in port_ids],
                 "spare": [ip for ip in ours.values() if ip.port_id not in port_ids]}
 
-    def decide(self, target: FloatingTarget, observed: Any) -> Decision:
-        where = f"on {target.plan.gateway.name} from {target.plan.external_network}"
+    def decide(self, plan: YarnPlan, observed: Any) -> Decision:
+        where = f"on {plan.gateway.name} from {plan.external_network}"
         if isinstance(observed, Unknown):
             return Decision(Action.CREATE, f"{where} ({observed.why})")
         attached, spare = observed["attached"], observed["spare"]
@@ -289,9 +269,9 @@ class FloatingIpKind:
             return Decision(Action.UPDATE, f"associate {spare[0].floating_ip_address} {where}")
         return Decision(Action.CREATE, where)
 
-    def apply(self, ctx: Context, target: FloatingTarget, observed: Any, decision: Decision,
+    def apply(self, ctx: Context, plan: YarnPlan, observed: Any, decision: Decision,
               progress: Progress) -> Any:
-        neutron, plan = Neutron(ctx.cloud), target.plan
+        neutron = Neutron(ctx.cloud)
         port = observed["port"]
         if port is None:
             raise CloudError(f"The gateway {plan.gateway.name} has no network port yet; "

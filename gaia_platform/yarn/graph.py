@@ -9,20 +9,11 @@ from __future__ import annotations
 from typing import Any
 
 from ..steps.base import Node
-from ..steps.manila import (
-    AccessKind,
-    AccessTarget,
-    ExternalShareKind,
-    ExternalTarget,
-    ShareKind,
-    ShareTarget,
-)
+from ..steps.manila import external_nodes, share_nodes
 from ..steps.network import network_nodes
 from .compute import (
-    ExtraTarget,
     ExtraWorkersKind,
     FloatingIpKind,
-    FloatingTarget,
     PreflightKind,
     PreflightTarget,
     ServerKind,
@@ -40,10 +31,8 @@ def server_step(name: str) -> str:
 
 
 def yarn_graph(plan: YarnPlan) -> list[Node[Any]]:
-    # Shares another project owns are checked first: a missing one stops the run before
-    # preflight lets anything be made (their rules are used, never changed).
-    external = [Node(f"yarn.access/{s.name}", ExternalShareKind(), s.name, ExternalTarget(s))
-                for s in plan.shares if s.project_owner is not None]
+    # Their rules are used, never changed.
+    external = external_nodes(plan.shares, "yarn.access")
     route = plan.cephfs_route
     nodes: list[Node[Any]] = [
         *external,
@@ -57,21 +46,14 @@ def yarn_graph(plan: YarnPlan) -> list[Node[Any]]:
     network_ready = [ROUTER_STEP, *route_ready]
     group_steps = []
     for group in plan.groups:
-        step = f"yarn.security-group/{group.name.rsplit('-', 1)[-1]}"
-        group_steps.append(step)
-        nodes.append(Node(step, SecurityGroupKind(), group.name,
+        group_steps.append(group.step)
+        nodes.append(Node(group.step, SecurityGroupKind(), group.name,
                           GroupTarget(group, tuple(plan.tags)), (PREFLIGHT,)))
     access_step = {}
     for share in plan.shares:
-        share_step = f"manila.share/{share.name}"
         access_step[share.name] = f"yarn.access/{share.name}"
-        if share.project_owner is not None:  # checked above
-            continue
-        nodes += [
-            Node(share_step, ShareKind(), share.name, ShareTarget(share), (PREFLIGHT,)),
-            Node(access_step[share.name], AccessKind(), share.cephx_id,
-                 AccessTarget(share, share_step), (share_step,)),
-        ]
+        if share.project_owner is None:  # else checked above
+            nodes += share_nodes(share, access_step[share.name], PREFLIGHT)
     for vm in plan.vms:
         steps = tuple(access_step[name] for name in vm.mounts)
         groups = tuple(s for s, g in zip(group_steps, plan.groups, strict=True)
@@ -81,9 +63,9 @@ def yarn_graph(plan: YarnPlan) -> list[Node[Any]]:
                           (*network_ready, *groups, *steps)))
     nodes += [
         Node("yarn.extra-workers", ExtraWorkersKind(), f"{plan.prefix}-worker-*",
-             ExtraTarget(plan), (PREFLIGHT,)),
+             plan, (PREFLIGHT,)),
         Node("yarn.floating-ip", FloatingIpKind(), f"{plan.gateway.name} public address",
-             FloatingTarget(plan, server_step(plan.gateway.name)),
+             plan,
              (server_step(plan.gateway.name), ROUTER_STEP)),
     ]
     return nodes

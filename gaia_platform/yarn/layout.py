@@ -27,8 +27,6 @@ from ..desired import (
 from ..errors import ConfigError
 from ..profile import Deployment, YarnSpec
 
-Role = Literal["gateway", "master", "worker"]
-
 #: Server metadata / tag key naming the part of a deployment a resource belongs to.
 STACK_KEY = "gaia-platform.stack"
 STACK = "yarn-fallback"
@@ -57,13 +55,25 @@ class Rule:
 
 @dataclass(frozen=True)
 class GroupPlan:
+    """A security group: only these ingress rules, nothing else let in."""
+
     name: str
     description: str
     rules: tuple[Rule, ...]
 
+    @property
+    def step(self) -> str:
+        """Its step id: ``yarn.security-group/gateway`` or ``.../internal``."""
+        return f"yarn.security-group/{self.name.rsplit('-', 1)[-1]}"
+
+
+Role = Literal["gateway", "master", "worker"]
+
 
 @dataclass(frozen=True)
 class VmPlan:
+    """One server: its role, flavor, fixed address, groups and mounts."""
+
     role: Role
     name: str
     flavor: str
