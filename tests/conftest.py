@@ -24,6 +24,29 @@ from gaia_platform.sandbox.emulator.server import EmulatorServer
 from gaia_platform.sandbox.lifecycle import Sandbox
 from gaia_platform.sandbox.paths import cache_dir
 
+#: Fixtures that start something heavy: the sandbox (emulator, or emulator and the Kubernetes
+#: control plane), the helm binary, Zeppelin's own launcher on a JVM.
+SLOW_FIXTURES = {"emulator", "sandbox", "helm", "zeppelin_launcher"}
+#: Test modules that run a JVM, Maven, Spark or cloud-init's validator in the test itself.
+SLOW_MODULES = ("tests/zeppelin/", "tests/notebooks/", "tests/bench/",
+                "tests/yarn/test_minicluster.py", "tests/yarn/test_users.py",
+                "tests/charts/test_shiro_hash.py")
+
+
+def pytest_collection_modifyitems(config: pytest.Config, items: list[pytest.Item]) -> None:
+    """Mark what is slow (minutes, processes, a JVM), so that `pytest -m "not slow"` (make
+    test-fast) runs the decisions, rendering and checks in seconds; `make test` runs all.
+    Tests on the sandbox's Kubernetes control plane are also marked ``controlplane``."""
+    root = config.rootpath
+    for item in items:
+        fixtures = set(getattr(item, "fixturenames", ()))
+        where = item.path.relative_to(root).as_posix() if item.path.is_relative_to(root) \
+            else str(item.path)
+        if "sandbox" in fixtures:
+            item.add_marker(pytest.mark.controlplane)
+        if fixtures & SLOW_FIXTURES or where.startswith(SLOW_MODULES):
+            item.add_marker(pytest.mark.slow)
+
 
 @dataclass
 class Emulator:
