@@ -65,12 +65,6 @@ class Plan:
     steps: tuple[Step, ...]
     notes: tuple[str, ...] = ()
 
-    def step(self, step_id: str) -> Step:
-        for step in self.steps:
-            if step.id == step_id:
-                return step
-        raise KeyError(step_id)
-
     @property
     def changes(self) -> list[Step]:
         return [s for s in self.steps if s.decision.action.mutating]
@@ -87,27 +81,3 @@ class Plan:
             "steps": [step.to_json() for step in self.steps],
             "notes": list(self.notes),
         }
-
-
-def ordered(steps: tuple[Step, ...]) -> list[Step]:
-    """Steps in an order where each comes after its dependencies (stable otherwise)."""
-    by_id = {s.id: s for s in steps}
-    done: set[str] = set()
-    result: list[Step] = []
-    visiting: set[str] = set()
-
-    def visit(step: Step) -> None:
-        if step.id in done:
-            return
-        if step.id in visiting:
-            raise ValueError(f"dependency cycle through {step.id}")
-        visiting.add(step.id)
-        for dep in step.depends_on:
-            visit(by_id[dep])
-        visiting.discard(step.id)
-        done.add(step.id)
-        result.append(step)
-
-    for step in steps:
-        visit(step)
-    return result

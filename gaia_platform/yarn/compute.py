@@ -116,11 +116,6 @@ def expected_digest(plan: YarnPlan, vm: VmPlan, worker: Flavor) -> str:
                             cloudinit.planned_mounts(plan, vm))
 
 
-def wait_active(ctx: Context, server_id: str, name: str, progress: Progress) -> Any:
-    return Nova(ctx.cloud).wait_for_status(server_id, name, timeout=SERVER_TIMEOUT,
-                                           progress=progress)
-
-
 def delete_and_wait(ctx: Context, server: Any, progress: Progress) -> None:
     Nova(ctx.cloud).delete_server(server, wait=DELETE_TIMEOUT, progress=progress)
 
@@ -163,7 +158,8 @@ class ServerKind:
             server = None
         if server is None:
             server = self._create(ctx, target)
-        server = wait_active(ctx, server.id, vm.name, progress)
+        server = Nova(ctx.cloud).wait_for_status(server.id, vm.name, timeout=SERVER_TIMEOUT,
+                                                 progress=progress)
         return {"server_id": server.id, "address": vm.address, "status": server.status}
 
     def _create(self, ctx: Context, target: ServerTarget) -> Any:
