@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import concurrent.futures as futures
-import importlib
 import threading
 from collections.abc import Callable
 from typing import Any
@@ -98,13 +97,9 @@ def warm_imports() -> None:
 
 
 def _warm() -> None:
+    from .kube.client import preload
+
     try:
-        for module in ("kubernetes.client", "kubernetes.config", "pyhelm3",
-                       "gaia_platform.kube.observed"):
-            importlib.import_module(module)
-        client = importlib.import_module("kubernetes.client")
-        # The package loads its API classes (and their models) on first attribute access.
-        for api in ("CoreV1Api", "StorageV1Api", "AppsV1Api", "NetworkingV1Api"):
-            getattr(client, api)
+        preload()
     except Exception:  # the step that needs it reports the real error
         return

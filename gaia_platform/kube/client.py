@@ -39,3 +39,15 @@ def api_client(kubeconfig: Path) -> Any:
     api.rest_client.pool_manager.connection_pool_kw["timeout"] = urllib3.Timeout(
         connect=min(10.0, seconds), read=seconds)
     return api
+
+
+def preload() -> None:
+    """Import the Kubernetes and Helm client libraries (they take a second or more on a busy
+    machine), and the API classes the steps use, which the package loads on first access."""
+    import pyhelm3  # noqa: F401
+    from kubernetes import client, config  # noqa: F401
+
+    from . import observed  # noqa: F401
+
+    for api in ("CoreV1Api", "StorageV1Api", "AppsV1Api", "NetworkingV1Api"):
+        getattr(client, api)
