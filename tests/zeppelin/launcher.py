@@ -26,6 +26,10 @@ from tests.tools import require
 from tests.zeppelin.tools import JDK_INSTALL, MAVEN_INSTALL
 
 HARNESS = Path(__file__).resolve().parent / "harness"
+#: Who runs the paragraph unless a test says: a login no users catalogue can name (catalogue
+#: names are lower-case DNS labels, profile.USER_NAME), so with the per-user binding its
+#: interpreter shows everyone's shares and nobody's own (those are test_users_chart.py's).
+GUEST = "Guest"
 
 
 def _sources() -> list[Path]:
@@ -114,7 +118,7 @@ class Launcher:
 
     def launch(self, *, group: str, namespace: str, spec: str, server_env: dict[str, str],
                interpreter_json: str | None = None, note_id: str = "2JQ6QXVW2",
-               user: str | None = "admin", pod_name: str | None = None,
+               user: str | None = GUEST, pod_name: str | None = None,
                isolated_start: str | None = None, stop: bool = False,
                apiserver: dict[str, str] | None = None) -> Launched:
         """Start an interpreter of ``group`` for ``user``'s paragraph in a note, from the
