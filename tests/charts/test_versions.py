@@ -81,3 +81,7 @@ def _readme_table() -> list[tuple[str, str | None, str]]:
 def test_the_readme_table_lists_each_release_as_the_list_does() -> None:
     assert _readme_table() == [(r.version, r.spark_image, r.pod_security_level)
                                for r in zeppelin_versions.RELEASES]
+    text = (REPO / "README.md").read_text()
+    sentence = text.split("`kubernetes.zeppelin_version` (", 1)[1].split(")", 1)[0]
+    assert re.findall(r"\d+\.\d+\.\d+", sentence) == list(zeppelin_versions.SUPPORTED)
+    assert f"{zeppelin_versions.DEFAULT}, the default" in sentence
