@@ -113,15 +113,25 @@ def test_the_two_releases_find_each_others_objects(render: Render, version: str)
     assert find(zeppelin_docs, "Service")["metadata"]["name"] == values.Names().server
 
 
-def test_shares_are_mounted_by_spark_properties_or_the_template_never_both() -> None:
+@pytest.mark.parametrize("mounts", ["sparkProperties", "podTemplate"])
+def test_executors_get_every_share_exactly_once_either_way(render: Render,
+                                                           mounts: values.ShareMounts) -> None:
+    """Spark adds the volumes of its properties to those of the pod template: each catalogue
+    share must come from exactly one of the two (twice fails the executor pod)."""
     deployment = profile.load("cambridge")
-    desired = desired_state(deployment)
-    by_properties = values.releases(deployment, desired)
-    assert by_properties[0].values["shares"] == []
-    assert by_properties[1].values["spark"]["executorShareMounts"] == "sparkProperties"
-    by_template = values.releases(deployment, desired, executor_share_mounts="podTemplate")
-    assert by_template[0].values["shares"] == by_template[1].values["shares"]
-    assert by_template[1].values["spark"]["executorShareMounts"] == "podTemplate"
+    executor_docs, zeppelin_docs = _render_releases(render, "cambridge",
+                                                    zeppelin_version="0.12.0",
+                                                    executor_share_mounts=mounts)
+    prefix = "spark.kubernetes.executor.volumes.persistentVolumeClaim."
+    from_properties = [value for key, value in spark_properties(zeppelin_docs).items()
+                       if key.startswith(prefix) and key.endswith(".options.claimName")]
+    template = executor_pod_template(executor_docs)
+    from_template = [volume["persistentVolumeClaim"]["claimName"]
+                     for volume in template["spec"].get("volumes", [])
+                     if "persistentVolumeClaim" in volume]
+    claims = sorted(from_properties + from_template)
+    assert claims == sorted(share.name for share in deployment.catalogue.shares)
+    assert (from_template == []) is (mounts == "sparkProperties")
 
 
 def test_a_new_catalogue_share_becomes_a_new_mount(tmp_path: Path) -> None:
