@@ -6,10 +6,15 @@ decided about a cluster that is not there yet."""
 from __future__ import annotations
 
 import base64
+import copy
+from typing import Any
 
 from kubernetes import client
 
-from gaia_platform.plan import Action
+from gaia_platform import profile
+from gaia_platform.desired import desired_state
+from gaia_platform.kube import storage
+from gaia_platform.plan import Action, Decision
 from gaia_platform.steps.base import Unknown
 from gaia_platform.steps.kube import (
     POD_SECURITY_ENFORCE,
@@ -17,8 +22,12 @@ from gaia_platform.steps.kube import (
     CsiDriverTarget,
     NamespaceKind,
     NamespaceTarget,
+    PersistentVolumeKind,
+    VolumeTarget,
 )
 from gaia_platform.steps.zeppelin import AuthTarget, ZeppelinAuthKind
+
+DESIRED = desired_state(profile.load("cambridge"))
 
 
 def _namespace(labels: dict[str, str]) -> client.V1Namespace:
@@ -67,3 +76,39 @@ def test_a_login_without_its_password_hash_gets_one() -> None:
     decision = kind.decide(target, no_hash)
     assert decision.action is Action.UPDATE and decision.changes == {"users": ["carol"]}
     assert kind.decide(target, None).action is Action.CREATE
+
+
+def _volume_answer(wanted: dict[str, Any], storage_size: str, handle: str) -> dict[str, Any]:
+    """GET /api/v1/persistentvolumes/{name} as the apiserver answers for what we made: the
+    quantity canonicalised, defaults and status added."""
+    answer = copy.deepcopy(wanted)
+    answer["spec"]["capacity"] = {"storage": storage_size}
+    answer["spec"]["csi"]["volumeHandle"] = handle
+    if not wanted["spec"]["csi"]["readOnly"]:
+        del answer["spec"]["csi"]["readOnly"]  # the API leaves out a false readOnly
+    answer["metadata"].update(uid="9f1c", resourceVersion="4711")
+    answer["status"] = {"phase": "Bound"}
+    return answer
+
+
+def _volume_decision(storage_size: str, handle: str = "share-1") -> Decision:
+    share = next(s for s in DESIRED.shares if s.share.size_gb == 1024)
+    wanted = storage.persistent_volume(share, deployment="cambridge", namespace="gaia",
+                                       share_id="share-1", access_id="rule-1",
+                                       secret="manila-csi-credentials", driver_version=(1, 32))
+    actual = _volume_answer(wanted, storage_size, handle)
+    target = VolumeTarget(share, "gaia", "cambridge", "manila.access/x", "csi")
+    return PersistentVolumeKind().decide(
+        target, {"pv": actual, "changes": storage.pv_differences(wanted, actual)})
+
+
+def test_a_volume_grows_in_place_and_is_replaced_only_for_another_share() -> None:
+    # 1024Gi comes back from the API as 1Ti: the same size.
+    assert _volume_decision("1Ti").action is Action.NOOP
+    grow = _volume_decision("512Gi")
+    assert grow.action is Action.UPDATE and set(grow.changes) == {"capacity"}
+    larger = _volume_decision("2Ti")
+    assert larger.action is Action.NOOP and "never shrunk" in larger.reason
+    moved = _volume_decision("1Ti", handle="share-0")
+    assert moved.action is Action.UPDATE and "csi.volumeHandle" in moved.changes
+    assert moved.reason.startswith("source changed")

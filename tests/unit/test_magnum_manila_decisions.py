@@ -25,6 +25,7 @@ from gaia_platform.steps.manila import (
     ShareKind,
     ShareTarget,
 )
+from gaia_platform.steps.removed import Leftover, RemovedSharesKind, RemovedTarget
 
 DESIRED = desired_state(profile.load("cambridge"))
 assert DESIRED.cluster is not None and DESIRED.template is not None
@@ -120,3 +121,17 @@ def test_an_access_rule_at_the_wrong_level_or_in_error_is_made_again() -> None:
     assert kind.decide(target, {"share_id": "s1", "rule": _rule(level, "error")}).action \
         is Action.UPDATE
     assert kind.decide(target, Unknown("the share does not exist yet")).action is Action.CREATE
+
+
+def test_a_share_that_left_the_catalogue_loses_its_volume_and_rule_never_the_share() -> None:
+    target = RemovedTarget("cambridge", "gaia", tuple(s.name for s in DESIRED.shares))
+    # What observe makes of the deployment's volumes whose share is no longer listed (their
+    # labels and CSI attributes, kube/storage.py).
+    gone = [Leftover("aglais-data-gaia-edr3", "gaia-cambridge-aglais-data-gaia-edr3",
+                     "aglais-data-gaia-edr3", "s9", "r9")]
+    decision = RemovedSharesKind().decide(target, gone)
+    assert decision.action is Action.DELETE
+    assert decision.changes == {"aglais-data-gaia-edr3": [
+        "claim aglais-data-gaia-edr3, volume gaia-cambridge-aglais-data-gaia-edr3, access "
+        "rule r9", "removed (share kept)"]}
+    assert RemovedSharesKind().decide(target, []).action is Action.NOOP
