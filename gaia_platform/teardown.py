@@ -9,13 +9,11 @@ from typing import Any
 from .cloud.keystone import Keystone
 from .cloud.magnum import Magnum
 from .cloud.manila import Manila
-from .cloud.rest import NotFound
 from .dismantle import delete_network, delete_router, owned_elsewhere, remove_cephfs_route, revoke
 from .dismantle import kept as kept_entry
 from .errors import CloudError, GaiaError
 from .failures import transient, translate
 from .steps.base import Context
-from .waiting import wait_until
 
 Progress = Callable[[str], None]
 
@@ -96,18 +94,7 @@ def delete(ctx: Context, *, delete_data: bool, progress: Progress) -> dict[str, 
         removed = _uninstall_releases(ctx, progress) if ctx.kubeconfig_path.is_file() else []
         magnum.delete_cluster(found["uuid"])
         progress(f"deleting cluster {name}")
-
-        def gone() -> tuple[bool, None, str]:
-            try:
-                current = magnum.get_cluster(found["uuid"])
-            except NotFound:
-                return True, None, "gone"
-            if current["status"] == "DELETE_FAILED":
-                raise CloudError(f"Magnum could not delete cluster {name}: "
-                                 f"{current.get('status_reason')}")
-            return False, None, str(current["status"])
-
-        wait_until(gone, what=f"cluster {name}", timeout=3600, report=progress)
+        magnum.wait_for_delete(found["uuid"], name, timeout=3600, progress=progress)
         return [*removed, f"cluster {name}"]
 
     def template() -> list[str]:

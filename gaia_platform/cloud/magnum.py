@@ -4,9 +4,11 @@ resource lacks faults, health_status and nodegroups and misreads status_reason."
 from __future__ import annotations
 
 import contextlib
+from collections.abc import Callable
 from typing import Any
 
 from ..errors import CloudError
+from ..waiting import wait_until
 from .rest import NotFound, call
 
 # 1.10: nodegroups (1.9) and node_count 0 allowed; supported by every Magnum since Ussuri.
@@ -37,8 +39,8 @@ class Magnum:
         result: dict[str, Any] = self._call("PATCH", f"/clustertemplates/{uuid}", patch)
         return result
 
-    def delete_template(self, uuid: str) -> None:
-        with contextlib.suppress(NotFound):
+    def delete_template(self, uuid: str, ignore_missing: bool = True) -> None:
+        with contextlib.suppress(*((NotFound,) if ignore_missing else ())):
             self._call("DELETE", f"/clustertemplates/{uuid}")
 
     # -- clusters ---------------------------------------------------------------------------
@@ -60,9 +62,25 @@ class Magnum:
     def resize(self, uuid: str, node_count: int) -> None:
         self._call("POST", f"/clusters/{uuid}/actions/resize", {"node_count": node_count})
 
-    def delete_cluster(self, uuid: str) -> None:
-        with contextlib.suppress(NotFound):
+    def delete_cluster(self, uuid: str, ignore_missing: bool = True) -> None:
+        with contextlib.suppress(*((NotFound,) if ignore_missing else ())):
             self._call("DELETE", f"/clusters/{uuid}")
+
+    def wait_for_delete(self, uuid: str, name: str, *, timeout: float,
+                        progress: Callable[[str], None]) -> None:
+        """Until Magnum no longer knows the cluster (404); DELETE_FAILED stops the wait with
+        Magnum's own reason."""
+        def gone() -> tuple[bool, None, str]:
+            try:
+                cluster = self.get_cluster(uuid)
+            except NotFound:
+                return True, None, "gone"
+            if cluster["status"] == "DELETE_FAILED":
+                raise CloudError(f"Magnum could not delete cluster {name}: "
+                                 f"{failure_text(cluster)}")
+            return False, None, str(cluster["status"])
+
+        wait_until(gone, what=f"deleting cluster {name}", timeout=timeout, report=progress)
 
     def nodegroups(self, uuid: str) -> list[dict[str, Any]]:
         result: list[dict[str, Any]] = self._call("GET", f"/clusters/{uuid}/nodegroups")[

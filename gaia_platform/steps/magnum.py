@@ -11,7 +11,6 @@ from ..desired import ClusterPlan, TemplatePlan
 from ..errors import CloudError
 from ..kube import kubeconfig
 from ..plan import Action, Decision
-from ..waiting import wait_until
 from .base import Context, Progress, Unknown
 
 
@@ -139,7 +138,7 @@ class ClusterKind:
         if uuid and decision.action is Action.UPDATE and "status" in decision.changes:
             progress(f"deleting failed cluster {target.plan.name}: {failure_text(observed)}")
             magnum.delete_cluster(uuid)
-            self._wait_gone(magnum, uuid, target, progress)
+            magnum.wait_for_delete(uuid, target.plan.name, timeout=3600, progress=progress)
             uuid = None
         if uuid is None:
             template = ctx.result(target.template_step)["uuid"]
@@ -186,23 +185,6 @@ class ClusterKind:
             timeout=target.plan.create_timeout * 60 + 120,
             stall_after=target.plan.stall_minutes * 60,
             record_path=ctx.state_dir / "cluster-wait.json", report=progress)
-
-    def _wait_gone(self, magnum: Magnum, uuid: str, target: ClusterTarget,
-                   progress: Progress) -> None:
-        from ..cloud.rest import NotFound
-
-        def probe() -> tuple[bool, None, str]:
-            try:
-                cluster = magnum.get_cluster(uuid)
-            except NotFound:
-                return True, None, "gone"
-            if cluster["status"] == "DELETE_FAILED":
-                raise CloudError(f"Magnum could not delete cluster {target.plan.name}: "
-                                 f"{failure_text(cluster)}")
-            return False, None, str(cluster["status"])
-
-        wait_until(probe, what=f"deleting cluster {target.plan.name}", timeout=3600,
-                   report=progress)
 
 
 @dataclass(frozen=True)
