@@ -1,0 +1,44 @@
+"""Octavia as preflight meets it: in the catalogue (or, toggled, not), answering a project
+that holds a load-balancer role and refusing one that does not, with Octavia's fault shape."""
+
+from __future__ import annotations
+
+import requests
+
+from tests.conftest import Emulator
+
+
+def _types(emulator: Emulator) -> set[str]:
+    conn = emulator.connect()
+    catalog = conn.session.auth.get_access(conn.session).service_catalog
+    return {entry["type"] for entry in catalog.catalog}
+
+
+def _configure(emulator: Emulator, **update: object) -> None:
+    requests.post(f"{emulator.url}/_sandbox/config", json=update, timeout=5).raise_for_status()
+
+
+def test_load_balancers_are_listed_through_the_catalogue(emulator: Emulator) -> None:
+    conn = emulator.connect()
+    assert conn.endpoint_for("load-balancer")
+    assert list(conn.load_balancer.load_balancers()) == []
+
+
+def test_without_a_load_balancer_role_octavia_refuses(emulator: Emulator) -> None:
+    _configure(emulator, roles={emulator.config.credentials.project_name: ["member", "reader"]})
+    token = emulator.connect().session.get_token()
+    answer = requests.get(f"{emulator.url}/load-balancer/v2/lbaas/loadbalancers",
+                          headers={"X-Auth-Token": token}, timeout=5)
+    assert answer.status_code == 403
+    assert answer.json() == {"faultcode": "Client", "debuginfo": None,
+                             "faultstring": "Policy does not allow this request to be "
+                                            "performed."}
+
+
+def test_a_cloud_without_octavia_has_no_catalogue_entry(emulator: Emulator) -> None:
+    assert "load-balancer" in _types(emulator)
+    _configure(emulator, catalog_absent=["load-balancer"])
+    assert "load-balancer" not in _types(emulator)
+    refused = requests.post(f"{emulator.url}/_sandbox/config",
+                            json={"catalog_absent": "load-balancer"}, timeout=5)
+    assert refused.status_code == 400
