@@ -1,0 +1,43 @@
+"""The DNS part of the entry-point check, with DNS answers given (the sandbox cannot make a
+name resolve on this machine; the failing lookup is exercised for real in
+tests/deploy/test_preflight_reachability.py)."""
+
+from __future__ import annotations
+
+import socket
+
+from gaia_platform.steps.reachability import Resolver, dns_note, system_resolve
+
+
+def _answers(*addresses: str) -> Resolver:
+    return lambda host: list(addresses)
+
+
+def test_a_public_address_is_reported_as_what_must_be_the_load_balancer() -> None:
+    note = dns_note("gaia.example.org", acme=True, resolve=_answers("128.232.222.10"))
+    assert note == ("web.host gaia.example.org resolves to 128.232.222.10: that must be the "
+                    "ingress load balancer's address, which deploy prints at the end")
+
+
+def test_a_private_address_with_acme_says_the_certificate_will_not_be_issued() -> None:
+    note = dns_note("gaia.example.org", acme=True, resolve=_answers("10.4.200.9"))
+    assert "not a public address" in note and "set web.tls.secret" in note
+    # With a certificate of one's own, a private address is fine (an internal service).
+    assert "resolves to 10.4.200.9: that must be" in dns_note(
+        "gaia.example.org", acme=False, resolve=_answers("10.4.200.9"))
+
+
+def test_a_name_that_does_not_resolve_says_which_record_to_make() -> None:
+    def nowhere(host: str) -> list[str]:
+        raise socket.gaierror(socket.EAI_NONAME, "Name or service not known")
+
+    note = dns_note("gaia.example.org", acme=True, resolve=nowhere)
+    assert note.startswith("web.host gaia.example.org does not resolve from here")
+    assert "create a DNS A record gaia.example.org -> the ingress load balancer's address" \
+        in note
+    assert "Let's Encrypt cannot issue its certificate" in note
+
+
+def test_the_system_resolver_answers_for_an_address_literal() -> None:
+    # The one lookup every machine answers without a DNS server.
+    assert system_resolve("127.0.0.1") == ["127.0.0.1"]
