@@ -51,7 +51,9 @@ def test_a_user_cannot_scope_a_token_to_another_project(emulator: Emulator) -> N
         "scope": {"project": {"id": ours.project_id}}}}
     answer = requests.post(f"{emulator.url}/identity/v3/auth/tokens", json=body, timeout=5)
     assert answer.status_code == 401
-    assert answer.json()["error"]["code"] == 401
+    assert answer.json()["error"] == {
+        "code": 401, "title": "Unauthorized",
+        "message": "The request you have made requires authentication."}
 
 
 def test_reading_another_project_or_user_is_forbidden(emulator: Emulator) -> None:

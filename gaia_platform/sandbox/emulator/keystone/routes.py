@@ -61,14 +61,16 @@ def issue_token(call: Call) -> Response:
         # Application credentials carry their own scope; asking for another is refused.
         raise ApiError(401, "Application credentials cannot request a scope.")
     if isinstance(scope, dict) and "project" in scope:
-        # Each user has a role in its own project only: any other is refused.
+        # Each user has a role in its own project only: any other is refused. Keystone's
+        # reason ("User … has no access to project …") is a SecurityError, shown only with
+        # insecure_debug; the answer is Unauthorized's own text (keystone/exception.py).
         wanted = scope["project"]
         project = backend.project(account)
         if wanted.get("id") not in (None, project["id"]) or wanted.get("name") not in (
             None,
             project["name"],
         ):
-            raise ApiError(401, "User has no access to project.")
+            raise ApiError(401, "The request you have made requires authentication.")
     token_id, token = backend.issue(identity["methods"], account, app_cred)
     if "nocatalog" in call.request.args:
         token = {k: v for k, v in token.items() if k != "catalog"}
