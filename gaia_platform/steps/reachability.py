@@ -25,10 +25,18 @@ from ..profile import Deployment
 LB_ROLES = "load-balancer_member (or load-balancer_observer to read)"
 
 
+#: The provider the Cluster API driver asks Octavia for when the ``octavia_provider`` label is
+#: not set (magnum_capi_helm/driver.py, ``loadBalancerProvider``).
+CAPI_DEFAULT_PROVIDER = "amphora"
+
+
 @dataclass(frozen=True)
 class LoadBalancerNeeds:
     #: What needs an Octavia load balancer; empty: nothing does.
     needed_by: tuple[str, ...]
+    #: The Octavia provider the cluster's API load balancer asks for (None: no cluster made
+    #: here, or any provider does).
+    provider: str | None = None
 
 
 def load_balancer_needs(deployment: Deployment) -> LoadBalancerNeeds:
@@ -40,7 +48,9 @@ def load_balancer_needs(deployment: Deployment) -> LoadBalancerNeeds:
     if profile.web is not None:
         needed_by.append(f"web.host {profile.web.host} (the ingress controller's "
                          "LoadBalancer Service)")
-    return LoadBalancerNeeds(tuple(needed_by))
+    provider = profile.magnum.labels.get("octavia_provider", CAPI_DEFAULT_PROVIDER) \
+        if profile.magnum is not None else None
+    return LoadBalancerNeeds(tuple(needed_by), provider)
 
 
 def describe(needs: LoadBalancerNeeds | None) -> str:
@@ -61,6 +71,7 @@ def octavia_problems(conn: Any, needs: LoadBalancerNeeds | None) -> list[str]:
                 "this project"]
     try:
         next(iter(conn.load_balancer.load_balancers(limit=1)), None)
+        providers = [p.name for p in conn.load_balancer.providers()]
     except exceptions.ForbiddenException:
         return [f"load balancer: Octavia refuses this project's credentials (needed by {why}); "
                 f"ask the cloud's operators for the role {LB_ROLES} on the project, then make "
@@ -68,6 +79,12 @@ def octavia_problems(conn: Any, needs: LoadBalancerNeeds | None) -> list[str]:
     except exceptions.HttpException as exc:
         return [f"load balancer: Octavia answered {exc.status_code} when listing load "
                 f"balancers (needed by {why}): {exc.details or exc.message}"]
+    if needs.provider and needs.provider not in providers:
+        # The driver passes the provider on to Cluster API's OpenStack provider, whose load
+        # balancer create then fails and the cluster never leaves CREATE_IN_PROGRESS.
+        return [f"cluster.labels.octavia_provider: Octavia here offers the provider(s) "
+                f"{', '.join(providers) or 'none'}, not {needs.provider!r}, which the cluster's "
+                "API load balancer would ask for; set the label to one of them"]
     return []
 
 

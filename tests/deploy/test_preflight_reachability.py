@@ -69,6 +69,18 @@ def test_a_project_without_octavias_roles_fails_preflight(
     assert "load-balancer_member" in reason
 
 
+def test_an_octavia_provider_the_cloud_lacks_fails_preflight(
+        platform: Platform, tmp_path: Path) -> None:
+    profile = yaml.safe_load((REPO / "openstack/clouds/sandbox.yaml").read_text())
+    profile["shares"] = str(REPO / "manila/shares.yaml")
+    profile["cluster"]["labels"] = {"octavia_provider": "ovn"}
+    path = tmp_path / "ovn.yaml"
+    path.write_text(yaml.safe_dump(profile))
+    reason = _preflight(platform, str(path))
+    assert "cluster.labels.octavia_provider: Octavia here offers the provider(s) amphora, " \
+           "octavia, not 'ovn'" in reason, reason
+
+
 def test_web_host_that_does_not_resolve_is_named_with_the_record_to_make(
         platform: Platform, tmp_path: Path) -> None:
     # .test never resolves (RFC 6761): as a real host before its record exists.

@@ -22,6 +22,7 @@ def test_load_balancers_are_listed_through_the_catalogue(emulator: Emulator) -> 
     conn = emulator.connect()
     assert conn.endpoint_for("load-balancer")
     assert list(conn.load_balancer.load_balancers()) == []
+    assert [p.name for p in conn.load_balancer.providers()] == ["amphora", "octavia"]
 
 
 def test_without_a_load_balancer_role_octavia_refuses(emulator: Emulator) -> None:

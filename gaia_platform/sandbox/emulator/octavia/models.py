@@ -22,6 +22,13 @@ Record = dict[str, Any]
 #: Roles that pass ``load-balancer:read`` for a project's own resources.
 READ_ROLES = frozenset({"load-balancer_observer", "load-balancer_global_observer",
                         "load-balancer_member", "load-balancer_admin", "admin"})
+#: The providers of a cloud that enables Octavia's defaults: the reference driver and its
+#: deprecated alias (octavia/common/config.py, [api_settings] enabled_provider_drivers; docs
+#: "Available Provider Drivers": default provider name amphora).
+PROVIDERS = [
+    {"name": "amphora", "description": "The Octavia Amphora driver."},
+    {"name": "octavia", "description": "Deprecated alias of the Octavia Amphora driver."},
+]
 
 
 class OctaviaBackend:

@@ -9,7 +9,7 @@ from typing import Any
 from werkzeug.wrappers import Response
 
 from ..http import ApiError, Call, Service, json_response, public
-from .models import OctaviaBackend
+from .models import PROVIDERS, OctaviaBackend
 
 PREFIX = "/load-balancer"
 
@@ -48,6 +48,11 @@ def show_load_balancer(call: Call, lb_id: str) -> Response:
     return json_response({"loadbalancer": _read(call).load_balancer(call.project_id, lb_id)})
 
 
+def list_providers(call: Call) -> Response:
+    _read(call)
+    return json_response({"providers": PROVIDERS})
+
+
 def error_body(error: ApiError) -> dict[str, Any]:
     kind = "Server" if error.status >= 500 else "Client"
     return {"faultcode": kind, "faultstring": error.message, "debuginfo": None}
@@ -61,5 +66,6 @@ SERVICE = Service(
     rules=[("/", ["GET"], versions)] + [
         rule for root in ("/v2", "/v2.0") for rule in (
             (f"{root}/lbaas/loadbalancers", ["GET"], list_load_balancers),
-            (f"{root}/lbaas/loadbalancers/<lb_id>", ["GET"], show_load_balancer))],
+            (f"{root}/lbaas/loadbalancers/<lb_id>", ["GET"], show_load_balancer),
+            (f"{root}/lbaas/providers", ["GET"], list_providers))],
 )
