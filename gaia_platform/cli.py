@@ -237,6 +237,11 @@ def deploy(cloud: str, output: str) -> None:
                         (lambda _e: None) if output == "json" else event_line)
     server = next((o for o in report.outcomes if o.step.id == "kube.zeppelin-server"), None)
     zeppelin = zeppelin_access(ctx) if server and server.status == "done" else None
+    if zeppelin and zeppelin["via"] == "ingress":
+        from .steps.reachability import lookup
+
+        # Whether the address people will type already leads to the load balancer.
+        zeppelin["resolves_to"] = lookup(str(zeppelin["host"]))
     if output == "json":
         emit_json({"deployment": ctx.desired.deployment, "seconds": round(report.seconds, 2),
                    "zeppelin": zeppelin,

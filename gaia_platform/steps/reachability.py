@@ -97,6 +97,14 @@ def system_resolve(host: str) -> list[str]:
     return sorted({str(answer[4][0]) for answer in answers})
 
 
+def lookup(host: str, resolve: Resolver = system_resolve) -> list[str] | None:
+    """The addresses ``host`` resolves to here, None when it does not resolve."""
+    try:
+        return resolve(host)
+    except (OSError, UnicodeError):
+        return None
+
+
 def dns_note(host: str, acme: bool, resolve: Resolver = system_resolve) -> str:
     """What the web host's name resolves to, and what to set when that will not work."""
     record = (f"create a DNS A record {host} -> the ingress load balancer's address, which "

@@ -3,6 +3,7 @@ that holds a load-balancer role and refusing one that does not, with Octavia's f
 
 from __future__ import annotations
 
+import pytest
 import requests
 
 from tests.conftest import Emulator
@@ -43,3 +44,21 @@ def test_a_cloud_without_octavia_has_no_catalogue_entry(emulator: Emulator) -> N
     refused = requests.post(f"{emulator.url}/_sandbox/config",
                             json={"catalog_absent": "load-balancer"}, timeout=5)
     assert refused.status_code == 400
+
+
+def test_an_application_credential_keeps_the_roles_it_was_made_with(emulator: Emulator) -> None:
+    import openstack
+
+    project = emulator.config.credentials.project_name
+    _configure(emulator, roles={project: ["member", "reader"]})
+    conn = emulator.connect_password()
+    made = conn.identity.create_application_credential(user=conn.current_user_id, name="old")
+    # The operators give the role afterwards: the old credential still lacks it (which is
+    # why preflight says to make the credential again).
+    _configure(emulator, roles={project: ["member", "reader", "load-balancer_member"]})
+    old = openstack.connect(auth_type="v3applicationcredential", auth={
+        "auth_url": f"{emulator.url}/identity/v3", "application_credential_id": made.id,
+        "application_credential_secret": made.secret}, region_name="RegionOne")
+    with pytest.raises(openstack.exceptions.ForbiddenException):
+        list(old.load_balancer.load_balancers())
+    assert list(emulator.connect_password().load_balancer.load_balancers()) == []

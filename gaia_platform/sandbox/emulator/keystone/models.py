@@ -119,6 +119,15 @@ class KeystoneBackend:
                                "restricted": not stored["unrestricted"]}
         return None
 
+    def token_roles(self, account: Credentials, app_cred: dict[str, Any]) -> list[str]:
+        """A made application credential keeps the roles it was made with, less any the user
+        has lost since (keystone/application_credential/core.py); a password or the seeded
+        credential has the user's roles now."""
+        stored = self._app_creds.get(app_cred.get("id", ""))
+        if stored is None:
+            return list(account.roles)
+        return [r["name"] for r in stored["roles"] if r["name"] in account.roles]
+
     def issue(self, methods: list[str], account: Credentials,
               app_cred: dict[str, Any]) -> tuple[str, dict[str, Any]]:
         now = time.time()
@@ -131,7 +140,8 @@ class KeystoneBackend:
             "audit_ids": [secrets.token_urlsafe(16)[:22]],
             "issued_at": iso(now) + "Z",
             "expires_at": iso(now + TOKEN_LIFETIME) + "Z",
-            "roles": [{"id": f"r-{role}", "name": role} for role in account.roles],
+            "roles": [{"id": f"r-{role}", "name": role}
+                      for role in self.token_roles(account, app_cred)],
             "catalog": self.catalog(),
         }
         if app_cred:
