@@ -247,7 +247,8 @@ def test_share_quota_counts_only_the_shares_still_to_make(
         profile = _write_profile(tmp_path, "quota", shares)
         plan = as_json(platform("plan", "--cloud", str(profile), "--output", "json"))
         preflight = next(s for s in plan["steps"] if s["id"] == "preflight")
-        assert preflight["reason"].endswith("quotas ok"), preflight["reason"]
+        assert preflight["reason"] == "flavors, image properties, keypair, networks, share " \
+            "type, quotas, load-balancer service (Octavia) ok", preflight["reason"]
     finally:
         manila.delete_share(made.id)
 
