@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
@@ -24,6 +24,7 @@ from gaia_platform.sandbox.emulator.config import EmulatorConfig
 from gaia_platform.sandbox.emulator.server import EmulatorServer
 from gaia_platform.sandbox.lifecycle import Sandbox
 from gaia_platform.sandbox.paths import cache_dir
+from tests.zeppelin import launcher
 
 
 @dataclass
@@ -125,3 +126,19 @@ def sandbox(tmp_path_factory: pytest.TempPathFactory) -> Iterator[RunningSandbox
         yield RunningSandbox(running, status)
     finally:
         running.down()
+
+
+@pytest.fixture(scope="session")
+def zeppelin_launcher() -> Iterator[Callable[[str], launcher.Launcher]]:
+    """Zeppelin's Kubernetes launcher per version (tests/zeppelin/launcher.py): one JVM each,
+    started when a test first needs that version and shared by the whole session."""
+    running: dict[str, launcher.Launcher] = {}
+
+    def get(version: str) -> launcher.Launcher:
+        if version not in running:
+            running[version] = launcher.start(version)
+        return running[version]
+
+    yield get
+    for started in running.values():
+        started.close()
