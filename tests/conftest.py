@@ -17,6 +17,7 @@ from gaia_platform.sandbox.cloudsfile import (
     CLOUD_NAME,
     clouds_entry,
     new_credentials,
+    new_data_credentials,
     password_entry,
 )
 from gaia_platform.sandbox.emulator.config import EmulatorConfig
@@ -72,6 +73,12 @@ class Emulator:
             region_name=entry["region_name"], **extra,
         )
 
+    def connect_data(self) -> openstack.connection.Connection:
+        """openstacksdk as the second project (the one that owns data shares)."""
+        entry = clouds_entry(self.config, self.config.other_projects[0])
+        return openstack.connect(auth_type=entry["auth_type"], auth=entry["auth"],
+                                 region_name=entry["region_name"])
+
     def connect_password(self, **extra: Any) -> openstack.connection.Connection:
         entry = password_entry(self.config)
         return openstack.connect(auth=entry["auth"], region_name=entry["region_name"], **extra)
@@ -102,7 +109,8 @@ class Emulator:
 @pytest.fixture
 def emulator(tmp_path: Path) -> Iterator[Emulator]:
     """A fresh emulator per test, fast clock (a Magnum cluster builds in ~0.3 s)."""
-    config = EmulatorConfig(port=0, credentials=new_credentials(), time_scale=0.0005)
+    config = EmulatorConfig(port=0, credentials=new_credentials(), time_scale=0.0005,
+                            other_projects=[new_data_credentials()])
     server = EmulatorServer(config, tmp_path).start()
     try:
         yield Emulator(server, tmp_path)
@@ -119,10 +127,11 @@ class RunningSandbox:
     def directory(self) -> Path:
         return self.sandbox.directory
 
-    def connect(self) -> openstack.connection.Connection:
-        """openstacksdk exactly as a user would: the sandbox's clouds.yaml and cloud name."""
+    def connect(self, cloud: str = CLOUD_NAME) -> openstack.connection.Connection:
+        """openstacksdk exactly as a user would: the sandbox's clouds.yaml and a cloud name
+        (gaia-sandbox, or gaia-sandbox-data for the project that owns data shares)."""
         loader = openstack.config.OpenStackConfig(config_files=[str(self.sandbox.clouds_yaml)])
-        return openstack.connection.Connection(config=loader.get_one(cloud=CLOUD_NAME))
+        return openstack.connection.Connection(config=loader.get_one(cloud=cloud))
 
     def admin_api(self) -> k8s.ApiClient:
         return k8s_config.new_client_from_config(

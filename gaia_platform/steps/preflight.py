@@ -13,6 +13,7 @@ from ..plan import Decision
 from ..profile import Deployment
 from . import checks
 from .base import Context, Progress
+from .reachability import LoadBalancerNeeds, describe, octavia_problems
 
 #: The image's os_distro values Magnum's Cluster API driver serves (magnum_capi_helm/driver.py,
 #: ``provides``): Magnum picks the driver by (server_type, os_distro, coe).
@@ -48,6 +49,7 @@ class PreflightTarget:
     own_shares: tuple[tuple[str, int], ...]
     #: What the profile alone shows to be missing (no cloud needed): plan shows it offline.
     profile_problems: tuple[str, ...] = ()
+    load_balancer: LoadBalancerNeeds | None = None
 
 
 def image_version(image: Any) -> str | None:
@@ -124,6 +126,7 @@ class PreflightKind:
                                                 needs.external_network)
             problems += checks.provider_network(conn, needs.provider_network,
                                                 needs.monitors_gateway)
+        problems += octavia_problems(conn, target.load_balancer)
         types = share_type_names(conn)
         if target.share_type not in types:
             problems.append(f"cephfs.share_type: no share type {target.share_type!r} "
@@ -182,6 +185,7 @@ class PreflightKind:
     def decide(self, target: PreflightTarget, observed: Any) -> Decision:
         what = ("flavors, image properties, keypair, networks, share type, quotas"
                 if target.cluster else "share type, share quota")
+        what = ", ".join(filter(None, (what, describe(target.load_balancer))))
         return checks.decision(observed, what, target.profile_problems)
 
     def apply(self, ctx: Context, target: PreflightTarget, observed: Any, decision: Decision,
