@@ -128,9 +128,11 @@ def test_server_builds_gets_an_address_and_is_deleted(emulator: Emulator) -> Non
     assert address["addr"] == port.fixed_ips[0]["ip_address"]
     assert address["OS-EXT-IPS:type"] == "fixed"
     fetched = conn.compute.get_server(server.id)
-    # user_data is an admin-only extended attribute in real Nova; the emulator shows it on
-    # purpose so tests can check what was given to Nova (notes/emulator.md).
-    assert fetched.user_data == USER_DATA
+    # user_data is an admin-only extended attribute (nova/policies/
+    # extended_server_attributes.py): the server reads it from the metadata service instead.
+    assert fetched.user_data is None
+    metadata = f"{emulator.url}/_sandbox/metadata/{server.id}/openstack/latest/user_data"
+    assert requests.get(metadata, timeout=5).content == base64.b64decode(USER_DATA)
     assert fetched.metadata == {"role": "gateway"} and fetched.tags == ["gaia"]
     assert fetched.flavor.original_name == "gaia.vm.2vcpu"
     assert fetched.key_name == "gaia-yarn"
