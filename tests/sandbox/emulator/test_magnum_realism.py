@@ -248,6 +248,65 @@ def test_node_groups_report_ready_one_by_one_while_the_cluster_builds(
     assert ("CREATE_COMPLETE", "CREATE_COMPLETE", "CREATE_COMPLETE") in seen
 
 
+def _until_api_address(magnum: Magnum, uuid: str) -> list[tuple[str, str, str, bool]]:
+    """(cluster, master, worker status, api_address known) as seen until api_address is."""
+    deadline = time.monotonic() + 10
+    seen = []
+    while True:
+        cluster = magnum.show(f"/clusters/{uuid}")
+        groups = {g["name"]: g["status"]
+                  for g in magnum.show(f"/clusters/{uuid}/nodegroups")["nodegroups"]}
+        seen.append((cluster["status"], groups["default-master"], groups["default-worker"],
+                     bool(cluster["api_address"])))
+        if cluster["api_address"]:
+            return seen
+        assert time.monotonic() < deadline, "no api_address"
+        time.sleep(0.05)
+
+
+def test_api_address_is_known_while_the_cluster_builds(emulator: Emulator) -> None:
+    # magnum_capi_helm/driver.py _update_cluster_api_address (1.4.0): saved as soon as the
+    # Cluster API Cluster has its controlPlaneEndpoint (the API load balancer), before the
+    # control plane is ready, "so users can get their coe credentials".
+    emulator.set_time_scale(0.01)  # a 6 s build
+    magnum = Magnum(emulator)
+    uuid = magnum.cluster(magnum.template())
+    seen = _until_api_address(magnum, uuid)
+    assert seen[0] == ("CREATE_IN_PROGRESS", "CREATE_IN_PROGRESS", "CREATE_IN_PROGRESS", False)
+    assert seen[-1] == ("CREATE_IN_PROGRESS", "CREATE_IN_PROGRESS", "CREATE_IN_PROGRESS", True)
+    address = magnum.show(f"/clusters/{uuid}")["api_address"]
+    assert address.startswith("https://") and address.endswith(":6443")
+    built = magnum.wait(f"/clusters/{uuid}", "CREATE_COMPLETE")
+    assert built["api_address"] == address
+    # The load balancer's address is not a node's.
+    assert address.removeprefix("https://").removesuffix(":6443") not in (
+        built["master_addresses"] + built["node_addresses"])
+
+
+def test_a_node_group_added_while_the_cluster_builds_makes_it_an_update(
+    emulator: Emulator,
+) -> None:
+    # Once api_address is known the API accepts a node group (nodegroup.py post checks only
+    # that); the conductor sets the cluster UPDATE_IN_PROGRESS (nodegroup_conductor.py
+    # nodegroup_create) and the driver, seeing an UPDATE_ status, ends it UPDATE_COMPLETE once
+    # every group is ready (driver.py _update_status_updating).
+    emulator.set_time_scale(0.01)
+    magnum = Magnum(emulator)
+    uuid = magnum.cluster(magnum.template())
+    _until_api_address(magnum, uuid)
+    answer = magnum.call("POST", f"/clusters/{uuid}/nodegroups",
+                         json={"name": "extra", "node_count": 1})
+    assert answer.status_code == 202, answer.text
+    assert magnum.show(f"/clusters/{uuid}")["status"] == "UPDATE_IN_PROGRESS"
+    built = magnum.wait(f"/clusters/{uuid}", "UPDATE_COMPLETE")
+    assert built["coe_version"] == "v1.34.4" and built["health_status"] == "HEALTHY"
+    groups = magnum.show(f"/clusters/{uuid}/nodegroups")["nodegroups"]
+    assert {(g["name"], g["status"], g["node_count"]) for g in groups} == {
+        ("default-master", "CREATE_COMPLETE", 1), ("default-worker", "CREATE_COMPLETE", 1),
+        ("extra", "CREATE_COMPLETE", 1)}
+    assert len(built["node_addresses"]) == 2 and len(built["master_addresses"]) == 1
+
+
 def test_magnum_services_are_admin_only(emulator: Emulator) -> None:
     answer = Magnum(emulator).call("GET", "/mservices")
     assert answer.status_code == 403
