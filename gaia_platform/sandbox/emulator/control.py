@@ -1,24 +1,23 @@
 """The sandbox's own control API under ``/_sandbox`` (not an OpenStack API).
 
 GET  /_sandbox/health            liveness
+GET  /_sandbox/metadata/<server id>/openstack/latest/user_data
+                                 what the server's cloud-init reads from Nova's metadata service
 GET  /_sandbox/requests?since=N  the request log after entry N
 GET  /_sandbox/faults            the fault rules in force
 POST /_sandbox/faults            add a rule (see faults.py); DELETE clears them all
 GET  /_sandbox/config            time scale, durations and quotas; POST {"time_scale": x} and/or
                                  {"quotas": {"sharev2": {"shares": 600}}} changes them
 POST /_sandbox/reset             forget every resource (tokens, clusters, shares, servers)
-GET  /_sandbox/metadata/<server id>/openstack/latest/user_data
-                                 what the server's cloud-init reads from Nova's metadata service
 """
 
 from __future__ import annotations
-
-import base64
 
 from werkzeug.wrappers import Request, Response
 
 from .config import BASE_DURATIONS
 from .http import json_response
+from .nova import metadata
 from .state import EmulatorState
 
 
@@ -57,27 +56,8 @@ def answer(state: EmulatorState, request: Request) -> Response:
         state.store.reset()
         return json_response(None, 204)
     if path.startswith("/_sandbox/metadata/") and method == "GET":
-        return _metadata(state, path.removeprefix("/_sandbox/metadata/"))
+        return metadata.answer(state, path.removeprefix("/_sandbox/metadata/"))
     return json_response({"error": f"no sandbox control endpoint {method} {path}"}, 404)
-
-
-def _metadata(state: EmulatorState, rest: str) -> Response:
-    """The user data an instance reads from Nova's metadata service, as the instance sees it.
-
-    Real Nova shows ``OS-EXT-SRV-ATTR:user_data`` to admins only, so a member cannot read it back
-    through the compute API; the server itself can, at
-    http://169.254.169.254/openstack/latest/user_data, which this stands for (the emulator has
-    no instances to ask from). Like nova/api/metadata/base.py ``_user_data`` and handler.py: the
-    decoded bytes as text/plain, 404 when the server was given none.
-    """
-    server_id, _, tail = rest.partition("/")
-    server = state.store.table("nova", "servers").get(server_id)
-    if tail != "openstack/latest/user_data" or server is None:
-        return json_response({"error": f"no sandbox metadata at {rest}"}, 404)
-    encoded = server.get("_user_data")
-    if encoded is None:
-        return Response("404 Not Found", status=404, mimetype="text/plain")
-    return Response(base64.b64decode(encoded), mimetype="text/plain")
 
 
 def _configure(state: EmulatorState, update: dict[str, object]) -> str | None:
