@@ -148,7 +148,7 @@ def test_hostname_can_be_updated_from_2_90(emulator: Emulator) -> None:
 
 
 def test_flavor_must_fit_the_image(emulator: Emulator) -> None:
-    # nova/compute/api.py _validate_flavor_image_mem_min_disk: the seeded Cluster API image
+    # nova/compute/api.py _validate_flavor_image_nostatus: the seeded Cluster API image
     # asks for a 20 GB disk (min_disk); general.v1.tiny has 10 GB.
     conn = emulator.connect()
     network = conn.network.create_network(name="own")

@@ -20,8 +20,7 @@ def answer(state: EmulatorState, rest: str) -> Response:
     through the compute API; the server itself can, at
     http://169.254.169.254/openstack/latest/user_data, which this stands for (the emulator has
     no instances to ask from). Like nova/api/metadata/base.py ``_user_data`` and handler.py (nova
-    00a0304): the
-    decoded bytes as text/plain, 404 when the server was given none.
+    00a0304): the decoded bytes as text/plain, 404 when the server was given none.
     """
     server_id, _, tail = rest.partition("/")
     server = state.store.table("nova", "servers").get(server_id)
