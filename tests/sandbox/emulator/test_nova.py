@@ -89,6 +89,21 @@ def test_flavors_include_the_profile_flavors(emulator: Emulator) -> None:
     assert "extra_specs" not in old and "description" not in old
 
 
+def test_arcus_flavors_the_cambridge_profile_names(emulator: Emulator) -> None:
+    # As `openstack flavor list` showed them on Arcus (wfau/gaia-dmp
+    # notes/zrq/2022/20220117-01-arcus-testing.txt): private, some with ephemeral disks.
+    conn = emulator.connect()
+    shown = {name: conn.compute.find_flavor(name) for name in (
+        "gaia.vm.cclake.2vcpu", "gaia.vm.cclake.4vcpu", "gaia.vm.cclake.26vcpu",
+        "gaia.vm.cclake.54vcpu")}
+    assert {n: (f.vcpus, f.ram, f.disk, f.ephemeral) for n, f in shown.items()} == {
+        "gaia.vm.cclake.2vcpu": (2, 3072, 14, 0), "gaia.vm.cclake.4vcpu": (4, 6144, 22, 0),
+        "gaia.vm.cclake.26vcpu": (26, 44032, 20, 180),
+        "gaia.vm.cclake.54vcpu": (54, 88064, 20, 380)}
+    assert {f.is_public for f in shown.values()} == {False}
+    assert conn.compute.find_flavor("gaia.vm.2vcpu").is_public is True
+
+
 def test_keypairs_generate_import_and_conflict(emulator: Emulator) -> None:
     conn = emulator.connect()
     generated = conn.compute.create_keypair(name="generated")

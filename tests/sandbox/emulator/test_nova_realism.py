@@ -169,6 +169,32 @@ def test_flavor_must_fit_the_image(emulator: Emulator) -> None:
     assert conn.compute.wait_for_server(server, **WAIT).status == "ACTIVE"
 
 
+def test_zero_disk_flavor_boots_from_a_volume_only(emulator: Emulator) -> None:
+    # nova/compute/api.py _validate_flavor_image_nostatus: an image-backed server of a flavor
+    # with no disk needs os_compute_api:servers:create:zero_disk_flavor, admin only
+    # (nova/policies/servers.py): BootFromVolumeRequiredForZeroDiskFlavor, 403.
+    conn = emulator.connect()
+    network = conn.network.create_network(name="own")
+    conn.network.create_subnet(network_id=network.id, cidr="10.30.0.0/24", ip_version=4)
+    volume_only = conn.compute.find_flavor("general.v1.volume")
+    assert volume_only.disk == 0
+    image = conn.image.find_image("ubuntu-jammy")
+    server = {"name": "x", "flavorRef": volume_only.id, "networks": [{"uuid": network.id}]}
+    answer = requests.post(f"{emulator.url}/compute/v2.1/servers", headers=_headers(conn),
+                           json={"server": {**server, "imageRef": image.id}}, timeout=5)
+    assert answer.status_code == 403
+    assert answer.json() == {"forbidden": {
+        "code": 403,
+        "message": "Only volume-backed servers are allowed for flavors with zero disk."}}
+    # Its root on a volume made from the image: the flavor's disk is not looked at.
+    from_volume = {**server, "block_device_mapping_v2": [
+        {"boot_index": 0, "uuid": image.id, "source_type": "image",
+         "destination_type": "volume", "volume_size": 20, "delete_on_termination": True}]}
+    accepted = requests.post(f"{emulator.url}/compute/v2.1/servers", headers=_headers(conn),
+                             json={"server": from_volume}, timeout=5)
+    assert accepted.status_code == 202, accepted.text
+
+
 def test_admin_only_server_attributes_are_hidden_from_a_member(emulator: Emulator) -> None:
     # nova/api/openstack/compute/views/servers.py: OS-EXT-SRV-ATTR:* only with the
     # os_compute_api:os-extended-server-attributes policy, admin by default
