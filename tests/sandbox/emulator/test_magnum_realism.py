@@ -129,6 +129,49 @@ def test_cluster_keypair_and_flavors_are_checked_before_202(emulator: Emulator) 
     assert magnum.show("/clusters")["clusters"] == []
 
 
+def test_a_zero_disk_flavor_needs_a_boot_volume(emulator: Emulator) -> None:
+    # magnum/api/attr_validator.py validate_flavor_root_volume_size (magnum 5a492d6), called
+    # by cluster_template.py post and cluster.py _post: FlavorZeroRootVolumeNotSupported, a
+    # NotSupported (400), unless boot_volume_size (default [cinder] default_boot_volume_size
+    # 0) gives the root a volume.
+    magnum = Magnum(emulator)
+    message = ("Flavor with zero root volume size is not supported when boot_volume_size is "
+               "zero.")
+    refused = magnum.call("POST", "/clustertemplates",
+                          json=magnum.template_body(flavor_id="general.v1.volume"))
+    assert (refused.status_code, _detail(refused)) == (400, message)
+    assert refused.json()["errors"][0]["code"] == "client"
+    with_volume = magnum.template(name="t-volume", flavor_id="general.v1.volume",
+                                  labels={"boot_volume_size": "20"})
+    assert magnum.show(f"/clustertemplates/{with_volume}")["flavor_id"] == "general.v1.volume"
+    template = magnum.template()
+    cluster = magnum.call("POST", "/clusters", json={"cluster_template_id": template,
+                                                     "flavor_id": "general.v1.volume"})
+    assert (cluster.status_code, _detail(cluster)) == (400, message)
+    magnum.cluster(template, flavor_id="general.v1.volume", labels={"boot_volume_size": "20"})
+
+
+def test_a_boot_volume_size_that_is_no_integer_is_a_server_fault(emulator: Emulator) -> None:
+    # Real Magnum answers 500, not 400: validate_flavor_root_volume_size calls oslo.utils
+    # strutils.validate_integer (oslo.utils 2efc66a), which raises a plain ValueError "...
+    # must be an integer"; wsme's wsexpose (wsmeext/pecan.py, wsme/api.py format_exception)
+    # makes anything without a 4xx code a 500 "Server" fault, which Magnum's
+    # parsable_error.py wraps as below. The labels type (text, int, bool or float) lets it in.
+    magnum = Magnum(emulator)
+    answer = magnum.call("POST", "/clustertemplates",
+                         json=magnum.template_body(labels={"boot_volume_size": "twenty"}))
+    assert answer.status_code == 500
+    assert answer.json() == {"errors": [{
+        "request_id": "", "code": "server", "status": 500,
+        "title": "boot_volume_size must be an integer",
+        "detail": "boot_volume_size must be an integer", "links": []}]}
+    template = magnum.template()
+    cluster = magnum.call("POST", "/clusters", json={
+        "cluster_template_id": template, "labels": {"boot_volume_size": "20GB"}})
+    assert (cluster.status_code, _detail(cluster)) == (500, "boot_volume_size must be an integer")
+    assert magnum.show("/clusters")["clusters"] == []
+
+
 def test_cambridge_shape_three_masters_needs_the_load_balancer_flag(emulator: Emulator) -> None:
     # validate_master_count: the check the cambridge template (master_lb_enabled false, three
     # masters) fails on a real Magnum, although the Cluster API driver builds an API load
