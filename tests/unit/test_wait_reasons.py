@@ -11,6 +11,7 @@ from typing import Any
 from openstack.shared_file_system.v2.share_access_rule import ShareAccessRule
 
 from gaia_platform.kube.helm import PENDING_GRACE_SECONDS, pending_text
+from gaia_platform.kube.workload import volume_going
 from gaia_platform.steps.clusterwait import deletion_text, wait_for_cluster
 from gaia_platform.steps.manila import rule_applied, rule_denied
 from gaia_platform.waiting import wait_until
@@ -127,3 +128,22 @@ def test_a_pending_release_says_whose_it_may_be_and_when_it_is_rolled_back() -> 
     assert old.startswith(f"release zeppelin has been pending-install for "
                           f"{PENDING_GRACE_SECONDS + 5:.0f} s, left by an "
                           "interrupted run: rolling it back")
+
+
+def test_an_old_volume_being_deleted_names_what_holds_it() -> None:
+    # A PersistentVolume deleted while a claim still names it, as the apiserver answers it:
+    # deletionTimestamp set, still Bound, kept by the pv-protection finalizer (Kubernetes docs,
+    # "Persistent Volumes", Storage Object in Use Protection).
+    volume = {
+        "apiVersion": "v1", "kind": "PersistentVolume",
+        "metadata": {"name": "gaia-notebooks", "deletionTimestamp": "2026-11-30T21:00:00Z",
+                     "finalizers": ["kubernetes.io/pv-protection"]},
+        "spec": {"claimRef": {"kind": "PersistentVolumeClaim", "namespace": "gaia",
+                              "name": "gaia-notebooks", "uid": "5f1c"},
+                 "capacity": {"storage": "5Gi"}},
+        "status": {"phase": "Bound"},
+    }
+    assert volume_going(volume) == ("Bound, claim gaia/gaia-notebooks, held by finalizer "
+                                    "kubernetes.io/pv-protection")
+    released = {**volume, "metadata": {"name": "gaia-notebooks"}, "status": {"phase": "Released"}}
+    assert volume_going(released) == "Released, claim gaia/gaia-notebooks"
