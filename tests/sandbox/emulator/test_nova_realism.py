@@ -186,7 +186,8 @@ def test_zero_disk_flavor_boots_from_a_volume_only(emulator: Emulator) -> None:
     assert answer.json() == {"forbidden": {
         "code": 403,
         "message": "Only volume-backed servers are allowed for flavors with zero disk."}}
-    # Its root on a volume made from the image: the flavor's disk is not looked at.
+    # Its root on a volume made from the image: the API does not look at the flavor's disk
+    # (what follows needs Cinder, which the emulated cloud lacks: notes/emulator.md).
     from_volume = {**server, "block_device_mapping_v2": [
         {"boot_index": 0, "uuid": image.id, "source_type": "image",
          "destination_type": "volume", "volume_size": 20, "delete_on_termination": True}]}
