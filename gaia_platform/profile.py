@@ -88,7 +88,9 @@ class ClusterSpec(Strict):
 
     @field_validator("kubernetes_version")
     @classmethod
-    def _has_admission_policies(cls, value: str) -> str:
+    def _has_admission_policies(cls, value: str | None) -> str | None:
+        if value is None:  # written as null: the image alone decides, as when left out
+            return value
         major, minor = (int(part) for part in value[1:].split(".")[:2])
         if (major, minor) < (1, 30):
             raise ValueError("must be v1.30 or later: the charts contain notebook code with "
