@@ -78,7 +78,7 @@ class Magnum:
             if cluster["status"] == "DELETE_FAILED":
                 raise CloudError(f"Magnum could not delete cluster {name}: "
                                  f"{failure_text(cluster)}")
-            return False, None, str(cluster["status"])
+            return False, None, deletion_text(cluster)
 
         wait_until(gone, what=f"deleting cluster {name}", timeout=timeout, report=progress)
 
@@ -102,3 +102,9 @@ def failure_text(cluster: dict[str, Any]) -> str:
     for group, fault in (cluster.get("faults") or {}).items():
         parts.append(f"{group}: {fault}")
     return "; ".join(parts)
+
+
+def deletion_text(cluster: dict[str, Any]) -> str:
+    """A cluster being deleted, as Magnum answers it (the Cluster API driver reports the
+    deletion done once the Helm release and its Cluster API objects are gone)."""
+    return f"{cluster.get('status')}, reason {cluster.get('status_reason') or 'none given'}"

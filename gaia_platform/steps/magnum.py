@@ -184,7 +184,8 @@ class ClusterKind:
             read, uuid=uuid, what=f"cluster {target.plan.name}", done=done,
             timeout=target.plan.create_timeout * 60 + 120,
             stall_after=target.plan.stall_minutes * 60,
-            record_path=ctx.state_dir / "cluster-wait.json", report=progress)
+            record_path=ctx.state_dir / "cluster-wait.json", report=progress,
+            expect_nodes=expect_nodes)
 
 
 @dataclass(frozen=True)
