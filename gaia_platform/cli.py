@@ -153,6 +153,18 @@ cloud_option = click.option(
     "--cloud", "-c", required=True, metavar="NAME|FILE",
     help="A profile name from openstack/clouds/ (cambridge, sandbox, ...) or a profile file.",
 )
+refresh_option = click.option(
+    "--refresh", is_flag=True,
+    help="Read every share's access rules from Manila (one call per share) instead of "
+         "trusting the records deploy keeps in the share listing: notices a rule deleted "
+         "behind the tool's back.")
+
+
+def _refresh(ctx: Any, refresh: bool) -> None:
+    if refresh and ctx.cloud is not None:
+        from .cloud.manila import read_every_rule
+
+        read_every_rule(ctx.cloud)
 
 
 def _prepare_sandbox_env() -> None:
@@ -180,8 +192,9 @@ def _ensure_sandbox_running(cloud: str) -> None:
 @main.command()
 @cloud_option
 @output_option
+@refresh_option
 @reports_errors
-def plan(cloud: str, output: str) -> None:
+def plan(cloud: str, output: str, refresh: bool) -> None:
     """Show what deploy would create, change or leave alone. Makes no change, and works with
     no credentials at all (it then lists what would be checked and created)."""
     from .console import emit_json
@@ -197,6 +210,7 @@ def plan(cloud: str, output: str) -> None:
         notes = (f"not observed: {opened.offline_reason}; every step shows what deploy would "
                  "check or create.",)
     ctx = opened.ctx
+    _refresh(ctx, refresh)
     notes += tuple(f"warning: {w}" for w in ctx.desired.warnings)
     web = ctx.deployment.profile.web
     if web:
@@ -212,8 +226,9 @@ def plan(cloud: str, output: str) -> None:
 @main.command()
 @cloud_option
 @output_option
+@refresh_option
 @reports_errors
-def deploy(cloud: str, output: str) -> None:
+def deploy(cloud: str, output: str, refresh: bool) -> None:
     """Create or converge the deployment: network, Magnum cluster, Manila shares and access,
     kubeconfig, Manila CSI credentials, and a volume + claim per share.
 
@@ -232,6 +247,7 @@ def deploy(cloud: str, output: str) -> None:
     _prepare_sandbox_env()
     _ensure_sandbox_running(cloud)
     ctx = open_deployment(cloud).ctx
+    _refresh(ctx, refresh)
     report = run_deploy(ctx, deploy_graph(ctx.deployment, ctx.desired),
                         (lambda _e: None) if output == "json" else event_line)
     server = next((o for o in report.outcomes if o.step.id == "kube.zeppelin-server"), None)
@@ -275,8 +291,9 @@ def kubeconfig(cloud: str) -> None:
 @main.command()
 @cloud_option
 @output_option
+@refresh_option
 @reports_errors
-def status(cloud: str, output: str) -> None:
+def status(cloud: str, output: str, refresh: bool) -> None:
     """The deployment as the cloud reports it now: cluster, shares, access rules, volumes."""
     from .console import emit_json
     from .planning import warm_imports
@@ -286,7 +303,9 @@ def status(cloud: str, output: str) -> None:
 
     warm_imports()
     _prepare_sandbox_env()
-    report = collect(open_deployment(cloud).ctx)
+    ctx = open_deployment(cloud).ctx
+    _refresh(ctx, refresh)
+    report = collect(ctx)
     emit_json(report) if output == "json" else status_table(report)
 
 

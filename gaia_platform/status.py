@@ -44,7 +44,7 @@ def collect(ctx: Context) -> dict[str, Any]:
     manila = Manila(ctx.cloud)
 
     def share_entry(plan: SharePlan) -> dict[str, Any]:
-        # The share from the run's one share listing; its rules are Manila's one call per share.
+        # The share from the run's one share listing, its rule from the record there.
         # A share another project owns is read with that project's credentials instead.
         share = manila.find_share(plan.name) if plan.project_owner is None else None
         entry: dict[str, Any] = {"name": plan.name, "purpose": plan.share.purpose,
@@ -62,11 +62,17 @@ def collect(ctx: Context) -> dict[str, Any]:
                 found["id"] = found.pop("share_id")
             entry.update(found)
         if share is not None:
-            rules = manila.cephx_rules(share.id, plan.cephx_id)
+            # From the share listing's record while Manila says every rule on the share is
+            # applied; otherwise (or with --refresh) the share's rules are read.
+            recorded = manila.recorded_rule(share, plan.cephx_id)
+            rules = [recorded] if recorded else manila.cephx_rules(share.id, plan.cephx_id)
             entry.update(exists=True, id=share.id, status=share.status, size_gb=share.size,
+                         access_rules_status=getattr(share, "access_rules_status", None),
                          access_rule={"cephx_id": plan.cephx_id,
                                       "access_level": rules[0].access_level,
-                                      "state": rules[0].state} if rules else None)
+                                      "state": rules[0].state,
+                                      "seen_in": "share listing" if recorded
+                                      else "access rules"} if rules else None)
         return entry
 
     with pool:
