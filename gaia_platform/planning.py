@@ -93,8 +93,19 @@ def warm_imports() -> None:
     a second or more on a busy machine; imported while the cloud is asked (or builds), they
     are not on the critical path when the first Kubernetes step comes."""
     if not _WARMING:
+        # What both threads import goes first, here: two threads importing one package's
+        # modules at once can meet in a cycle, where Python's deadlock escape hands one of
+        # them a half-initialised module ("cannot import name 'parse_dict_header' from
+        # partially initialized module 'requests.utils'", seen on a busy machine). This
+        # thread needs them next anyway (openstacksdk, the profile models).
+        for module in _SHARED_IMPORTS:
+            importlib.import_module(module)
         _WARMING.append(threading.Thread(target=_warm, name="warm-imports", daemon=True))
         _WARMING[0].start()
+
+
+#: The packages the Kubernetes and Helm clients share with openstacksdk and the profile.
+_SHARED_IMPORTS = ("requests", "urllib3", "yaml", "pydantic", "dateutil.parser")
 
 
 def _warm() -> None:
