@@ -36,9 +36,10 @@ def collect(ctx: Context) -> dict[str, Any]:
     if desired.cluster is None and ctx.kubeconfig_path.is_file():
         kube_ok = _answers(ctx)  # a cluster made elsewhere: its kubeconfig is all we have
     pool = futures.ThreadPoolExecutor(max_workers=STATUS_PARALLEL)
-    # Helm runs its own process per release: started first, it overlaps the Manila reads.
-    releases_later = pool.submit(lambda: _releases(ctx) if kube_ok else [])
-    addons_later = pool.submit(lambda: _addons(ctx) if kube_ok else [])
+    # One helm process lists every release: started first, it overlaps the Manila reads.
+    helm_later = pool.submit(lambda: _helm_releases(ctx) if kube_ok else {})
+    releases_later = pool.submit(lambda: _releases(ctx, helm_later.result()))
+    addons_later = pool.submit(lambda: _addons(ctx, helm_later.result()))
     zeppelin_later = pool.submit(lambda: _zeppelin(ctx) if kube_ok else None)
     phases = pool.submit(lambda: _volumes(ctx) if kube_ok else {})
     manila = Manila(ctx.cloud)
@@ -123,36 +124,38 @@ def _volumes(ctx: Context) -> dict[str, tuple[str | None, str | None]]:
     return result
 
 
-def _releases(ctx: Context) -> list[dict[str, Any]]:
-    from .helm import values
+def _helm_releases(ctx: Context) -> dict[tuple[str, str], dict[str, Any]]:
+    """Every release of the cluster by (name, namespace), from one helm run."""
     from .kube.helm import Helm
 
-    helm = Helm(ctx.kubeconfig_path)
+    return {(str(r["name"]), str(r["namespace"])): r
+            for r in Helm(ctx.kubeconfig_path).releases()}
+
+
+def _summary(found: dict[str, Any]) -> dict[str, Any]:
+    # helm list prints the revision as a string and the chart as "<name>-<version>".
+    return {"revision": int(found["revision"]), "status": found["status"],
+            "chart": found["chart"]}
+
+
+def _releases(ctx: Context, helm: dict[tuple[str, str], dict[str, Any]]
+              ) -> list[dict[str, Any]]:
+    from .helm import values
+
     names = (values.EXECUTOR_RELEASE, values.ZEPPELIN_RELEASE)
-    # Each helm run is its own process: both releases at once.
-    with futures.ThreadPoolExecutor(max_workers=len(names)) as pool:
-        summaries = list(pool.map(lambda n: helm.summary(n, ctx.desired.namespace), names))
-    return [{"name": name, "revision": current["revision"], "status": current["status"],
-             "chart": f"{current['chart']}-{current['version']}"}
-            for name, current in zip(names, summaries, strict=True) if current is not None]
+    return [{"name": name, **_summary(helm[(name, ctx.desired.namespace)])}
+            for name in names if (name, ctx.desired.namespace) in helm]
 
 
-def _addons(ctx: Context) -> list[dict[str, Any]]:
+def _addons(ctx: Context, helm: dict[tuple[str, str], dict[str, Any]]) -> list[dict[str, Any]]:
     """The add-on releases deploy installs when a cluster lacks them (steps/addons.py), as
     far as they are there: each chart's name and version say what is installed."""
     from .helm import csi, web
-    from .kube.helm import Helm
 
-    helm = Helm(ctx.kubeconfig_path)
     releases = (csi.CEPHFS_RELEASE, csi.MANILA_RELEASE, web.INGRESS_RELEASE,
                 web.CERT_MANAGER_RELEASE, (web.ISSUER_RELEASE, ctx.desired.namespace))
-    # Two helm runs per release (status, chart), all releases at once.
-    with futures.ThreadPoolExecutor(max_workers=len(releases)) as pool:
-        summaries = list(pool.map(lambda r: helm.summary(*r), releases))
-    return [{"name": name, "namespace": namespace, "revision": current["revision"],
-             "status": current["status"], "chart": f"{current['chart']}-{current['version']}"}
-            for (name, namespace), current in zip(releases, summaries, strict=True)
-            if current is not None]
+    return [{"name": name, "namespace": namespace, **_summary(helm[(name, namespace)])}
+            for name, namespace in releases if (name, namespace) in helm]
 
 
 def zeppelin_access(ctx: Context) -> dict[str, Any] | None:

@@ -87,6 +87,18 @@ class Helm:
 
         return _run(read())
 
+    def releases(self) -> list[dict[str, Any]]:
+        """Every release in every namespace, each at its latest revision, from one `helm list
+        --all --all-namespaces -o json` (helm v3 pkg/cmd/list.go: name, namespace, revision,
+        status, chart as "<name>-<version>"): one helm run where a summary of each release
+        costs two."""
+
+        async def read() -> list[dict[str, Any]]:
+            found = await self.client.list_release_definitions(all=True, all_namespaces=True)
+            return [dict(r) for r in found]
+
+        return _run(read())
+
     async def _chart(self, chart: ChartRef) -> Any:
         """A chart directory, or a pinned chart that helm fetches from its repository."""
         if isinstance(chart, RemoteChart):
