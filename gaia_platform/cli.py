@@ -301,7 +301,7 @@ def status(cloud: str, output: str, refresh: bool) -> None:
     from .session import open_deployment
     from .status import collect
 
-    warm_imports()
+    warm_imports(typed_apis=False)
     _prepare_sandbox_env()
     ctx = open_deployment(cloud).ctx
     _refresh(ctx, refresh)

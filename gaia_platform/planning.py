@@ -88,10 +88,11 @@ def deploy(ctx: Context, nodes: list[Node[Any]], emit: Callable[[apply.Event], N
 _WARMING: list[threading.Thread] = []
 
 
-def warm_imports() -> None:
+def warm_imports(*, typed_apis: bool = True) -> None:
     """Import the Kubernetes and Helm clients in the background (once per process). They take
     a second or more on a busy machine; imported while the cloud is asked (or builds), they
-    are not on the critical path when the first Kubernetes step comes."""
+    are not on the critical path when the first Kubernetes step comes. ``typed_apis=False``
+    (status, which reads JSON) leaves out the generated API classes and their models."""
     if not _WARMING:
         # What both threads import goes first, here: two threads importing one package's
         # modules at once can meet in a cycle, where Python's deadlock escape hands one of
@@ -100,7 +101,8 @@ def warm_imports() -> None:
         # thread needs them next anyway (openstacksdk, the profile models).
         for module in _SHARED_IMPORTS:
             importlib.import_module(module)
-        _WARMING.append(threading.Thread(target=_warm, name="warm-imports", daemon=True))
+        _WARMING.append(threading.Thread(target=_warm, args=(typed_apis,), name="warm-imports",
+                                         daemon=True))
         _WARMING[0].start()
 
 
@@ -108,12 +110,14 @@ def warm_imports() -> None:
 _SHARED_IMPORTS = ("requests", "urllib3", "yaml", "pydantic", "dateutil.parser")
 
 
-def _warm() -> None:
+def _warm(typed_apis: bool) -> None:
     try:
         for module in ("kubernetes.client", "kubernetes.config", "pyhelm3",
                        "gaia_platform.kube.observed"):
             importlib.import_module(module)
         client = importlib.import_module("kubernetes.client")
+        if not typed_apis:
+            return
         # The package loads its API classes (and their models) on first attribute access.
         for api in ("CoreV1Api", "StorageV1Api", "AppsV1Api", "NetworkingV1Api"):
             getattr(client, api)

@@ -97,12 +97,13 @@ def collect(ctx: Context) -> dict[str, Any]:
 
 
 def _answers(ctx: Context) -> bool:
-    from kubernetes import client
     from kubernetes.client.exceptions import ApiException
     from urllib3.exceptions import HTTPError
 
+    from .kube.observed import get_json
+
     try:
-        client.VersionApi(ctx.kube()).get_code()
+        get_json(ctx.kube(), "/version", [])
     except (ApiException, HTTPError, OSError):
         return False
     return True
@@ -167,17 +168,18 @@ def zeppelin_access(ctx: Context) -> dict[str, Any] | None:
 
 
 def _zeppelin(ctx: Context) -> dict[str, Any] | None:
-    """Where users reach the notebooks: the Ingress host, else a port-forward."""
-    from kubernetes import client
+    """Where users reach the notebooks: the Ingress host, else a port-forward. Read as the
+    API's JSON (kube/observed.py get_json): the typed client's models cost more than this."""
     from kubernetes.client.exceptions import ApiException
 
     from .helm import values
+    from .kube.observed import get_json
 
     names = values.Names()
     namespace = ctx.desired.namespace
     api = ctx.kube()
     try:
-        service = client.CoreV1Api(api).read_namespaced_service(names.server, namespace)
+        service = get_json(api, f"/api/v1/namespaces/{namespace}/services/{names.server}", [])
     except ApiException as exc:
         if exc.status == 404:
             return None
@@ -187,22 +189,25 @@ def _zeppelin(ctx: Context) -> dict[str, Any] | None:
              "password_command": f"kubectl --kubeconfig {ctx.kubeconfig_path} -n {namespace} "
                                  f"get secret {values.AUTH_SECRET} -o "
                                  f"jsonpath='{{.data.{values.ADMIN_USER}}}' | base64 -d"}
-    for ingress in client.NetworkingV1Api(api).list_namespaced_ingress(namespace).items:
-        for rule in (ingress.spec.rules if ingress.spec else None) or []:
-            backends = [p.backend.service.name for p in (rule.http.paths if rule.http else [])
-                        if p.backend and p.backend.service]
-            if rule.host and names.server in backends:
-                scheme = "https" if ingress.spec and ingress.spec.tls else "http"
+    ingresses = get_json(api, f"/apis/networking.k8s.io/v1/namespaces/{namespace}/ingresses",
+                         []).get("items") or []
+    for ingress in ingresses:
+        spec = ingress.get("spec") or {}
+        for rule in spec.get("rules") or []:
+            backends = [((p.get("backend") or {}).get("service") or {}).get("name")
+                        for p in (rule.get("http") or {}).get("paths") or []]
+            if rule.get("host") and names.server in backends:
+                scheme = "https" if spec.get("tls") else "http"
                 # The controller copies its LoadBalancer Service's address here (Traefik's
                 # publishedService); empty until Octavia has made the load balancer.
-                balancer = ((ingress.status and ingress.status.load_balancer
-                             and ingress.status.load_balancer.ingress) or [])
-                address = next((b.ip or b.hostname for b in balancer if b.ip or b.hostname),
-                               None)
-                return {"url": f"{scheme}://{rule.host}/", "via": "ingress",
-                        "host": rule.host, "load_balancer": address, **login}
-    ports = (service.spec.ports if service.spec else None) or []
-    port = next((p.port for p in ports if p.name == "http"), 80)
+                balancer = ((ingress.get("status") or {}).get("loadBalancer") or {}
+                            ).get("ingress") or []
+                address = next((b.get("ip") or b.get("hostname") for b in balancer
+                                if b.get("ip") or b.get("hostname")), None)
+                return {"url": f"{scheme}://{rule['host']}/", "via": "ingress",
+                        "host": rule["host"], "load_balancer": address, **login}
+    ports = (service.get("spec") or {}).get("ports") or []
+    port = next((p.get("port") for p in ports if p.get("name") == "http"), 80)
     return {"url": "http://localhost:8080/", "via": "port-forward",
             "command": f"kubectl --kubeconfig {ctx.kubeconfig_path} -n {namespace} "
                        f"port-forward service/{names.server} 8080:{port}", **login}
