@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import asyncio
 import logging
+import threading
 from collections.abc import Coroutine
 from datetime import UTC, datetime
 from pathlib import Path
@@ -37,6 +38,10 @@ def _run(coroutine: Coroutine[Any, Any, T]) -> T:
                              "(is the cluster's API reachable?); re-run to try again.") from exc
 
 
+_CLIENTS: dict[tuple[str, str], Any] = {}
+_CLIENTS_LOCK = threading.Lock()
+
+
 class Helm:
     def __init__(self, kubeconfig: Path) -> None:
         from pyhelm3 import Client
@@ -47,7 +52,13 @@ class Helm:
 
         from ..helm.binary import find_helm
 
-        self.client = Client(executable=str(find_helm()), kubeconfig=str(kubeconfig))
+        key = (str(find_helm()), str(kubeconfig))
+        # pyhelm3's Client runs `helm version` when it is made, a process per Helm() and so
+        # two per release step; it keeps no other state, so one per kubeconfig serves a run.
+        with _CLIENTS_LOCK:
+            if key not in _CLIENTS:
+                _CLIENTS[key] = Client(executable=key[0], kubeconfig=key[1])
+            self.client = _CLIENTS[key]
 
     def current(self, name: str, namespace: str) -> dict[str, Any] | None:
         """The deployed revision: number, status, chart name/version, values and manifest."""
