@@ -17,6 +17,10 @@ STATUS_PARALLEL = 16
 
 def collect(ctx: Context) -> dict[str, Any]:
     desired = ctx.desired
+    pool = futures.ThreadPoolExecutor(max_workers=STATUS_PARALLEL)
+    manila = Manila(ctx.cloud)
+    # The share listing (rules included, from their records) while Magnum is asked.
+    listed = pool.submit(manila.seen.shares.all)
     magnum = Magnum(ctx.cloud)
     cluster = magnum.find_cluster(desired.cluster.name) if desired.cluster else None
     cluster_json: dict[str, Any] | None = None
@@ -35,14 +39,13 @@ def collect(ctx: Context) -> dict[str, Any]:
                                                  magnum.ca(cluster["uuid"]))
     if desired.cluster is None and ctx.kubeconfig_path.is_file():
         kube_ok = _answers(ctx)  # a cluster made elsewhere: its kubeconfig is all we have
-    pool = futures.ThreadPoolExecutor(max_workers=STATUS_PARALLEL)
     # One helm process lists every release: started first, it overlaps the Manila reads.
     helm_later = pool.submit(lambda: _helm_releases(ctx) if kube_ok else {})
     releases_later = pool.submit(lambda: _releases(ctx, helm_later.result()))
     addons_later = pool.submit(lambda: _addons(ctx, helm_later.result()))
     zeppelin_later = pool.submit(lambda: _zeppelin(ctx) if kube_ok else None)
     phases = pool.submit(lambda: _volumes(ctx) if kube_ok else {})
-    manila = Manila(ctx.cloud)
+    listed.result()  # its failure is the cloud's answer: reported as such
 
     def share_entry(plan: SharePlan) -> dict[str, Any]:
         # The share from the run's one share listing, its rule from the record there.
