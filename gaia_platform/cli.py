@@ -214,10 +214,11 @@ def plan(cloud: str, output: str, refresh: bool) -> None:
     notes += tuple(f"warning: {w}" for w in ctx.desired.warnings)
     web = ctx.deployment.profile.web
     if web:
-        # Octavia makes the address only when the ingress controller's Service exists.
-        notes += (f"https://{web.host}/ needs a DNS record pointing at the ingress "
-                  "controller's load balancer; deploy prints its address once the cloud has "
-                  "made it.",)
+        # Octavia makes the address only when the ingress controller's Service exists; DNS
+        # is looked up here, credentials or not.
+        from .steps.reachability import dns_note
+
+        notes += (dns_note(web.host, acme=web.tls.acme is not None),)
     result = make_plan(ctx, deploy_graph(ctx.deployment, ctx.desired),
                        ctx.deployment.profile.openstack.cloud, notes)
     emit_json(result.to_json()) if output == "json" else plan_table(result)
@@ -252,6 +253,11 @@ def deploy(cloud: str, output: str, refresh: bool) -> None:
                         (lambda _e: None) if output == "json" else event_line)
     server = next((o for o in report.outcomes if o.step.id == "kube.zeppelin-server"), None)
     zeppelin = zeppelin_access(ctx) if server and server.status == "done" else None
+    if zeppelin and zeppelin["via"] == "ingress":
+        from .steps.reachability import lookup
+
+        # Whether the address people will type already leads to the load balancer.
+        zeppelin["resolves_to"] = lookup(str(zeppelin["host"]))
     if output == "json":
         emit_json({"deployment": ctx.desired.deployment, "seconds": round(report.seconds, 2),
                    "zeppelin": zeppelin,

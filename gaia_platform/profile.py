@@ -19,6 +19,7 @@ from pydantic import (
     model_validator,
 )
 
+from . import zeppelin_versions
 from .errors import ConfigError
 
 PROFILE_DIR = Path(__file__).resolve().parent.parent / "openstack" / "clouds"
@@ -239,8 +240,9 @@ class KubernetesSpec(Strict):
             raise ValueError(f"{value!r} is a namespace of the cluster itself; choose one of "
                              "the deployment's own (e.g. gaia)")
         return value
-    #: The Zeppelin release the notebook service runs (the charts support each of these).
-    zeppelin_version: Literal["0.9.0", "0.10.1", "0.11.2", "0.12.0"] = "0.9.0"
+    #: The Zeppelin release the notebook service runs: one the charts support
+    #: (charts/zeppelin/versions.yaml, the one list).
+    zeppelin_version: str = zeppelin_versions.DEFAULT
     #: The Spark image of drivers and executors (``repository:tag``); empty: the chart's
     #: default for the Zeppelin version. Required for 0.9.0: no Spark < 3.1 image exists
     #: upstream any more; images/spark-py/build.sh builds one.
@@ -248,6 +250,14 @@ class KubernetesSpec(Strict):
     #: An interpreter (a person's Spark driver, and so its executors) idle this long is
     #: stopped (Zeppelin's TimeoutLifecycleManager); it starts again at the next paragraph.
     interpreter_idle_minutes: int = Field(default=60, ge=1, le=10080)
+
+    @field_validator("zeppelin_version")
+    @classmethod
+    def _a_supported_zeppelin(cls, value: str) -> str:
+        if value not in zeppelin_versions.SUPPORTED:
+            raise ValueError(f"Zeppelin {value!r} is not supported; choose one of "
+                             f"{', '.join(zeppelin_versions.SUPPORTED)}")
+        return value
 
 
 # The web entry point's upstream charts, pinned:

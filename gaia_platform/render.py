@@ -68,13 +68,19 @@ def access_lines(zeppelin: dict[str, Any] | None) -> None:
     if zeppelin.get("command"):
         stdout.print(escape(f"  first run: {zeppelin['command']}"))
     if zeppelin["via"] == "ingress":
-        address = zeppelin.get("load_balancer")
+        address, host = zeppelin.get("load_balancer"), zeppelin["host"]
+        resolved = zeppelin.get("resolves_to")
+        now = "" if "resolves_to" not in zeppelin else (
+            f" (it does not resolve yet: create an A record {host} -> "
+            f"{address or 'that address'})" if resolved is None
+            else " (it does)" if address in resolved
+            else f" (it resolves to {', '.join(resolved)} now: change its A record)")
         if address:
-            stdout.print(escape(f"  DNS: {zeppelin['host']} must resolve to the load "
-                                f"balancer {address}"))
+            stdout.print(escape(f"  DNS: {host} must resolve to the load balancer "
+                                f"{address}{now}"))
         else:
             stdout.print(escape("  the load balancer has no address yet; `platform status` "
-                                f"shows it once it has: then point {zeppelin['host']} at it."))
+                                f"shows it once it has: then point {host} at it{now}."))
     stdout.print(escape(f"  log in as {zeppelin['user']}; the password: "
                         f"{zeppelin['password_command']}"), soft_wrap=True)
 

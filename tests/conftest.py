@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
@@ -17,12 +17,14 @@ from gaia_platform.sandbox.cloudsfile import (
     CLOUD_NAME,
     clouds_entry,
     new_credentials,
+    new_data_credentials,
     password_entry,
 )
 from gaia_platform.sandbox.emulator.config import EmulatorConfig
 from gaia_platform.sandbox.emulator.server import EmulatorServer
 from gaia_platform.sandbox.lifecycle import Sandbox
 from gaia_platform.sandbox.paths import cache_dir
+from tests.zeppelin import launcher
 
 
 @dataclass
@@ -47,6 +49,12 @@ class Emulator:
             auth_type=entry["auth_type"], auth=entry["auth"],
             region_name=entry["region_name"], **extra,
         )
+
+    def connect_data(self) -> openstack.connection.Connection:
+        """openstacksdk as the second project (the one that owns data shares)."""
+        entry = clouds_entry(self.config, self.config.other_projects[0])
+        return openstack.connect(auth_type=entry["auth_type"], auth=entry["auth"],
+                                 region_name=entry["region_name"])
 
     def connect_password(self, **extra: Any) -> openstack.connection.Connection:
         entry = password_entry(self.config)
@@ -78,7 +86,8 @@ class Emulator:
 @pytest.fixture
 def emulator(tmp_path: Path) -> Iterator[Emulator]:
     """A fresh emulator per test, fast clock (a Magnum cluster builds in ~0.3 s)."""
-    config = EmulatorConfig(port=0, credentials=new_credentials(), time_scale=0.0005)
+    config = EmulatorConfig(port=0, credentials=new_credentials(), time_scale=0.0005,
+                            other_projects=[new_data_credentials()])
     server = EmulatorServer(config, tmp_path).start()
     try:
         yield Emulator(server, tmp_path)
@@ -95,10 +104,11 @@ class RunningSandbox:
     def directory(self) -> Path:
         return self.sandbox.directory
 
-    def connect(self) -> openstack.connection.Connection:
-        """openstacksdk exactly as a user would: the sandbox's clouds.yaml and cloud name."""
+    def connect(self, cloud: str = CLOUD_NAME) -> openstack.connection.Connection:
+        """openstacksdk exactly as a user would: the sandbox's clouds.yaml and a cloud name
+        (gaia-sandbox, or gaia-sandbox-data for the project that owns data shares)."""
         loader = openstack.config.OpenStackConfig(config_files=[str(self.sandbox.clouds_yaml)])
-        return openstack.connection.Connection(config=loader.get_one(cloud=CLOUD_NAME))
+        return openstack.connection.Connection(config=loader.get_one(cloud=cloud))
 
     def admin_api(self) -> k8s.ApiClient:
         return k8s_config.new_client_from_config(
@@ -116,3 +126,19 @@ def sandbox(tmp_path_factory: pytest.TempPathFactory) -> Iterator[RunningSandbox
         yield RunningSandbox(running, status)
     finally:
         running.down()
+
+
+@pytest.fixture(scope="session")
+def zeppelin_launcher() -> Iterator[Callable[[str], launcher.Launcher]]:
+    """Zeppelin's Kubernetes launcher per version (tests/zeppelin/launcher.py): one JVM each,
+    started when a test first needs that version and shared by the whole session."""
+    running: dict[str, launcher.Launcher] = {}
+
+    def get(version: str) -> launcher.Launcher:
+        if version not in running:
+            running[version] = launcher.start(version)
+        return running[version]
+
+    yield get
+    for started in running.values():
+        started.close()

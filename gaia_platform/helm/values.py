@@ -14,6 +14,7 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Any, Literal
 
+from .. import zeppelin_versions
 from ..desired import DesiredState, SharePlan
 from ..errors import ConfigError
 from ..profile import Deployment
@@ -25,26 +26,28 @@ EXECUTOR_CHART = CHARTS_DIR / "spark-executor"
 ZEPPELIN_RELEASE = "zeppelin"
 EXECUTOR_RELEASE = "spark-executor"
 
-DEFAULT_ZEPPELIN_VERSION = "0.9.0"
-#: The Zeppelin releases the chart is tested with (the launcher differs from 0.11 on).
-SUPPORTED_ZEPPELIN_VERSIONS = ("0.9.0", "0.10.1", "0.11.2", "0.12.0")
+# The supported Zeppelin releases come from their one list (charts/zeppelin/versions.yaml).
+DEFAULT_ZEPPELIN_VERSION = zeppelin_versions.DEFAULT
+SUPPORTED_ZEPPELIN_VERSIONS = zeppelin_versions.SUPPORTED
 
-#: The Spark release of each Zeppelin version's default Spark image (charts/zeppelin
-#: values.yaml, images.spark, has the evidence that each image exists), which is also the
-#: pyspark the tests run executors with. 0.9.0 has no upstream image: its Spark (3.0.3, the
-#: last release below Zeppelin 0.9's bound of 3.1) must be built (images/spark-py/build.sh).
-SPARK_VERSIONS = {"0.9.0": "3.0.3", "0.10.1": "3.1.3", "0.11.2": "3.4.1", "0.12.0": "3.5.3"}
+#: The Spark release of each Zeppelin version's default Spark image, which is also the pyspark
+#: the tests run executors with. 0.9.0 has no upstream image: its Spark (3.0.3, the last
+#: release below Zeppelin 0.9's bound of 3.1) must be built (images/spark-py/build.sh).
+SPARK_VERSIONS = {release.version: release.spark_version
+                  for release in zeppelin_versions.RELEASES}
 #: Zeppelin versions whose chart has no default Spark image: kubernetes.spark_image is required.
-NO_UPSTREAM_SPARK_IMAGE = ("0.9.0",)
+NO_UPSTREAM_SPARK_IMAGE = tuple(release.version for release in zeppelin_versions.RELEASES
+                                if release.spark_image is None)
 
 
 def pod_security_level(zeppelin_version: str) -> str:
     """The Pod Security level the pods of a Zeppelin release really meet, so the level its
     namespace enforces: fabric8 4.10.2 (the 0.9 launcher) and Spark 3.0/3.1's fabric8 drop
-    seccompProfile, so 0.9 and 0.10 meet "baseline" only (charts/zeppelin
-    _helpers-checks.tpl, zeppelin.podSecurityLevel, says the same; tests/zeppelin proves it)."""
-    major, minor = (int(part) for part in zeppelin_version.split(".")[:2])
-    return "restricted" if (major, minor) >= (0, 11) else "baseline"
+    seccompProfile, so 0.9 and 0.10 meet "baseline" only (charts/zeppelin/versions.yaml,
+    podSecurityLevel, which the chart reads too; tests/zeppelin proves it)."""
+    family = zeppelin_versions.family(zeppelin_version)
+    return next(release.pod_security_level for release in zeppelin_versions.RELEASES
+                if release.family == family)
 
 
 def spark_image_values(image: str | None) -> dict[str, str]:
@@ -91,10 +94,6 @@ class Names:
     @property
     def server(self) -> str:
         """The Zeppelin server's Deployment and Service (port "http" is the UI)."""
-        return f"{self.zeppelin_release}-server"
-
-    @property
-    def server_service_account(self) -> str:
         return f"{self.zeppelin_release}-server"
 
     @property

@@ -14,7 +14,7 @@ from typing import Any
 import requests
 
 from ..errors import SandboxError
-from .cloudsfile import CLOUD_NAME, new_credentials, write_clouds_yaml
+from .cloudsfile import CLOUD_NAME, new_credentials, new_data_credentials, write_clouds_yaml
 from .controlplane import build, versions
 from .controlplane.runtime import ControlPlane, Ports
 from .emulator.config import EmulatorConfig, KubeTarget
@@ -99,6 +99,8 @@ class Sandbox:
                                     time_scale=DEFAULT_TIME_SCALE)
         if not running:
             config.port = port
+            if not config.other_projects:  # a sandbox made before the data project existed
+                config.other_projects = [new_data_credentials()]
             if time_scale is not None:
                 config.time_scale = time_scale
             admin_cert, admin_key = control_plane.pki.client("admin")

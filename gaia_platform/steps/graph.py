@@ -60,6 +60,7 @@ from .network import (
     SubnetKind,
 )
 from .preflight import ClusterNeeds, PreflightKind, PreflightTarget, profile_problems
+from .reachability import load_balancer_needs
 from .removed import RemovedSharesKind, RemovedTarget
 from .zeppelin import (
     AuthTarget,
@@ -105,6 +106,7 @@ def deploy_graph(deployment: Deployment, desired: DesiredState) -> list[Node[Any
         own_shares=tuple((s.name, s.share.size_gb) for s in desired.shares
                          if s.project_owner is None),
         profile_problems=profile_problems(deployment),
+        load_balancer=load_balancer_needs(deployment),
     ), tuple(n.id for n in external))
     nodes: list[Node[Any]] = [*external, preflight]
     volume_deps: tuple[str, ...] = ()

@@ -215,10 +215,17 @@ def read_external(ctx: Context, plan: SharePlan) -> dict[str, Any]:
     owner = plan.project_owner
     assert owner is not None
     try:
-        manila = Manila(ctx.owner_cloud(owner.access()))
+        conn = ctx.owner_cloud(owner.access())
     except NoCredentials as exc:
         return {"problem": f"no credentials for project {owner.project}: {exc}; add a "
                            f"clouds.yaml entry named {owner.cloud!r} for it"}
+    # The entry's token says which project it is for: another project's shares of the same
+    # name must not be mistaken for the owner's.
+    scoped = conn.session.auth.get_access(conn.session).project_name
+    if scoped != owner.project:
+        return {"problem": f"clouds.yaml entry {owner.cloud!r} is for project {scoped}, not "
+                           f"{owner.project}; give owner.cloud an entry for {owner.project}"}
+    manila = Manila(conn)
     share = manila.find_share(plan.name)
     if share is None:
         return {"problem": f"project {owner.project} has no share {plan.name!r}"}

@@ -11,6 +11,7 @@ from ..errors import ConfigError
 from ..plan import Action, Decision
 from ..profile import Deployment
 from .base import Context, Progress, Unknown
+from .reachability import LoadBalancerNeeds, describe, octavia_problems
 
 #: The image's os_distro values Magnum's Cluster API driver serves (magnum_capi_helm/driver.py,
 #: ``provides``): Magnum picks the driver by (server_type, os_distro, coe).
@@ -46,6 +47,7 @@ class PreflightTarget:
     own_shares: tuple[tuple[str, int], ...]
     #: What the profile alone shows to be missing (no cloud needed): plan shows it offline.
     profile_problems: tuple[str, ...] = ()
+    load_balancer: LoadBalancerNeeds | None = None
 
 
 def image_version(image: Any) -> str | None:
@@ -131,6 +133,7 @@ class PreflightKind:
                 problems.append(f"cluster.external_network: {needs.external_network!r} is not "
                                 "an external network")
             problems += self._provider_problems(ctx, needs)
+        problems += octavia_problems(conn, target.load_balancer)
         types = [t.name for t in conn.shared_file_system.share_types()]
         if target.share_type not in types:
             problems.append(f"cephfs.share_type: no share type {target.share_type!r} "
@@ -217,6 +220,7 @@ class PreflightKind:
     def decide(self, target: PreflightTarget, observed: Any) -> Decision:
         what = ("flavors, image properties, keypair, networks, share type, quotas"
                 if target.cluster else "share type, share quota")
+        what = ", ".join(filter(None, (what, describe(target.load_balancer))))
         if isinstance(observed, Unknown):
             known = "".join(f"FAILED: {problem}; " for problem in target.profile_problems)
             return Decision(Action.CHECK, f"{known}{what} ({observed.why})")

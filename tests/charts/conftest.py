@@ -5,7 +5,7 @@ from __future__ import annotations
 import json
 import subprocess
 import tempfile
-from collections.abc import Callable, Iterable, Iterator
+from collections.abc import Callable, Iterable
 from pathlib import Path
 from typing import Any
 
@@ -80,21 +80,6 @@ def render_error(helm: Path) -> Callable[..., str]:
         return result.stderr
 
     return template
-
-
-@pytest.fixture(scope="session")
-def zeppelin_launcher() -> Iterator[Launchers]:
-    """Zeppelin's Kubernetes launcher per version (tests/zeppelin/launcher.py), one JVM each."""
-    running: dict[str, launcher.Launcher] = {}
-
-    def get(version: str) -> launcher.Launcher:
-        if version not in running:
-            running[version] = launcher.start(version)
-        return running[version]
-
-    yield get
-    for started in running.values():
-        started.close()
 
 
 def launch_from(docs: Docs, zeppelin: launcher.Launcher, group: str = "spark",

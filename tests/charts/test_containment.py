@@ -32,9 +32,10 @@ from kubernetes.client.exceptions import ApiException
 from gaia_platform import profile
 from gaia_platform.desired import desired_state
 from gaia_platform.helm import values as chart_values
+from tests.charts.conftest import Launchers
 from tests.charts.test_install import Installed
-from tests.charts.zeppelin_launcher import launch
 from tests.conftest import RunningSandbox
+from tests.zeppelin.launcher import spark_conf
 
 SERVER = "zeppelin-server"
 DRIVER = "spark-executor-driver"
@@ -261,29 +262,36 @@ def test_the_escalation_is_refused_to_every_account(contained: Installed) -> Non
     assert "may not use the node's network" in reasons or "executor pods" in reasons
 
 
-def test_what_zeppelin_and_spark_do_is_still_allowed(contained: Installed) -> None:
-    """The launcher's interpreter pod and Service, Spark's executor pod, its ConfigMap and
-    the clean-up by label pass the same policies."""
+def test_what_zeppelin_and_spark_do_is_still_allowed(contained: Installed,
+                                                    zeppelin_launcher: Launchers) -> None:
+    """Zeppelin's launcher (tests/zeppelin/launcher.py, 0.9.0: the default) creating the
+    interpreter pod and Service as the server, Spark's executor pod, its ConfigMap and the
+    clean-up by label, and the server stopping the interpreter, all pass the same policies."""
     core = k8s.CoreV1Api(contained.api)
     ns = contained.namespace
     spec = core.read_namespaced_config_map("zeppelin-interpreter-spec", ns).data[
         "100-interpreter-spec.yaml"]
-    settings = json.loads(core.read_namespaced_config_map("zeppelin-server-config", ns).data[
-        "interpreter.json"])["interpreterSettings"]["spark"]["properties"]
-    run = launch("0.9.0", {k: v["value"] for k, v in settings.items()}, group="spark",
-                 namespace=ns, pod_name="spark-legit", server_service="zeppelin-server",
-                 interpreter_image="apache/zeppelin:0.9.0", spark_image="apache/spark:3.0.3",
-                 server_pod=None)
-    as_server = k8s.CoreV1Api(contained.as_account(SERVER))
-    for obj in run.render(spec):
-        if obj["kind"] == "Pod":
-            as_server.create_namespaced_pod(ns, obj)
-            driver = core.read_namespaced_pod(obj["metadata"]["name"], ns)
-        else:
-            as_server.create_namespaced_service(ns, obj, dry_run=DRY)
+    settings = core.read_namespaced_config_map("zeppelin-server-config", ns).data[
+        "interpreter.json"]
+    # The server's environment as the chart sets it (its pod may not exist yet: nothing waits
+    # for the Deployment). No POD_UID/POD_NAME: an owner that does not exist would have the
+    # garbage collector remove the interpreter pod.
+    [server] = k8s.AppsV1Api(contained.api).list_namespaced_deployment(
+        ns, label_selector="app.kubernetes.io/component=server").items
+    env = {e.name: e.value for e in server.spec.template.spec.containers[0].env
+           if e.value is not None}
+    zeppelin = zeppelin_launcher("0.9.0")
+    request: dict[str, Any] = {
+        "group": "spark", "namespace": ns, "spec": spec, "server_env": env,
+        "interpreter_json": settings, "pod_name": "spark-legit",
+        "apiserver": contained.apiserver_as(SERVER)}
+    launched = zeppelin.launch(**request)
+    assert launched.ok, launched.answer.get("trace")
+    assert sorted(launched.answer["created"]) == ["Pod/spark-legit", "Service/spark-legit"]
+    driver = core.read_namespaced_pod("spark-legit", ns)
     template = yaml.safe_load(core.read_namespaced_config_map(
         "spark-executor-pod-template", ns).data["executor-pod-template.yaml"])
-    executor = _spark_executor(template, run.spark_conf, driver)
+    executor = _spark_executor(template, spark_conf(launched, "0.9.0"), driver)
     executor["metadata"]["labels"]["spark-app-selector"] = "spark-0001"
     as_driver = k8s.CoreV1Api(contained.as_account(DRIVER))
     as_driver.create_namespaced_pod(ns, executor, dry_run=DRY)
@@ -296,5 +304,13 @@ def test_what_zeppelin_and_spark_do_is_still_allowed(contained: Installed) -> No
     assert not core.list_namespaced_config_map(
         ns, label_selector="spark-app-selector=spark-0001").items
     as_driver.delete_collection_namespaced_service(ns, label_selector="spark-app-selector=x")
-    # The server stops the interpreter: deletes its pod.
-    as_server.delete_namespaced_pod("spark-legit", ns)
+    # The server stops the interpreter: the launcher deletes what it created.
+    stopped = zeppelin.launch(**request, stop=True)
+    assert stopped.ok, stopped.answer.get("trace")
+    assert stopped.answer["deleted"] is True
+    assert not core.list_namespaced_service(
+        ns, field_selector="metadata.name=spark-legit").items
+    try:  # gone, or going (graceful deletion)
+        assert core.read_namespaced_pod("spark-legit", ns).metadata.deletion_timestamp
+    except ApiException as gone:
+        assert gone.status == 404

@@ -100,3 +100,36 @@ def _closed(schema: Any, where: str = "$") -> list[str]:
 def test_schema_closes_every_object(chart: Path) -> None:
     schema = json.loads((chart / "values.schema.json").read_text())
     assert _closed(schema) == []
+
+
+def _ref_siblings(schema: Any, where: str = "$") -> list[str]:
+    """Nodes that put a constraint beside "$ref": draft-07, which helm validates by, ignores
+    every keyword next to "$ref", so such a constraint never runs."""
+    if isinstance(schema, list):
+        return [hit for index, sub in enumerate(schema)
+                for hit in _ref_siblings(sub, f"{where}[{index}]")]
+    if not isinstance(schema, dict):
+        return []
+    hits = [where] if "$ref" in schema and set(schema) - {"$ref", "description"} else []
+    return hits + [hit for key, sub in schema.items()
+                   for hit in _ref_siblings(sub, f"{where}.{key}")]
+
+
+@pytest.mark.parametrize("chart", CHARTS, ids=lambda c: c.name)
+def test_no_constraint_sits_beside_a_ref(chart: Path) -> None:
+    assert _ref_siblings(json.loads((chart / "values.schema.json").read_text())) == []
+
+
+@pytest.mark.parametrize(("chart", "values"), [
+    (ZEPPELIN, {"networkPolicy": {"executorPodLabels": {
+        "app.kubernetes.io/name": None, "app.kubernetes.io/component": None}}}),
+    (EXECUTOR, {"driver": {"podLabels": {
+        "app.kubernetes.io/name": None, "app.kubernetes.io/component": None}}}),
+], ids=["zeppelin", "spark-executor"])
+def test_an_empty_peer_selector_is_refused(helm: Path, chart: Path,
+                                           values: dict[str, Any]) -> None:
+    # Empty, the labels would render `podSelector: {matchLabels: {}}`, which admits every pod
+    # of the namespace to the other side's pods. (null removes a default key in helm.)
+    result = run_helm(helm, "template", "gaia", str(chart), values=values)
+    assert result.returncode != 0
+    assert "minProperties" in result.stderr

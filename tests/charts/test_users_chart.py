@@ -1,12 +1,12 @@
 """Each person's storage reaches only their own Spark driver and executors, in every supported
 Zeppelin version: the charts rendered with the deploy step's values for a catalogue of three
-people, then the interpreter spec rendered as the launcher renders it for each person's launch.
+people, then each person's interpreter launched by Zeppelin's launcher of that version
+(tests/zeppelin/launcher.py: the harness with each release's Jinjava and fabric8, zengine 0.9.0).
 
 What the launcher tells the template about the user (apache/zeppelin,
 K8sRemoteInterpreterProcess.getTemplateBindings): 0.9.0 only the group id (which names the user
 when the setting is isolated per user, InterpreterSetting.getInterpreterGroupId); 0.10.1,
-0.11.2 and 0.12.0 also zeppelin.k8s.interpreter.user. Porting to the real launcher: replace
-``_launch`` (group id and user in, rendered objects out).
+0.11.2 and 0.12.0 also zeppelin.k8s.interpreter.user.
 """
 
 from __future__ import annotations
@@ -27,13 +27,13 @@ from tests.charts.conftest import (
     VERSIONS,
     ZEPPELIN,
     Docs,
+    Launchers,
     Render,
     find,
-    interpreter_spec,
+    launch_from,
     server_env,
-    spark_properties,
 )
-from tests.charts.zeppelin_launcher import interpreter_group_id, launch
+from tests.zeppelin.launcher import Launched
 
 PEOPLE = ("alice", "bob")
 
@@ -69,29 +69,20 @@ def _docs(render: Render, people: tuple[profile.Deployment, DesiredState], versi
                      values=values))
 
 
-def _spark_option(docs: Docs) -> dict[str, Any]:
-    configmap = find(docs, "ConfigMap", suffix="-server-config")
-    option: dict[str, Any] = json.loads(configmap["data"]["interpreter.json"])[
-        "interpreterSettings"]["spark"]["option"]
-    return option
+def _launch(launchers: Launchers, docs: Docs, version: str, user: str, group: str = "spark",
+            **extra: Any) -> Launched:
+    """What ``user``'s first paragraph of ``group`` makes Zeppelin's launcher of ``version``
+    render: only the Spark setting is the chart's; other interpreters keep the image's
+    default binding (shared by everyone)."""
+    launched = launch_from(docs, launchers(version), group, user=user, **extra)
+    assert launched.ok, launched.answer.get("trace")
+    return launched
 
 
-def _launch(docs: Docs, version: str, user: str, group: str = "spark",
-            isolated_run: str | None = None) -> dict[str, Any]:
-    """The interpreter Pod that ``user``'s first paragraph of ``group`` makes Zeppelin create."""
-    env = server_env(docs)
-    # Only the Spark setting is the chart's; other interpreters keep the image's default
-    # binding (shared by everyone).
-    option = _spark_option(docs) if group == "spark" else {"perNote": "shared",
-                                                             "perUser": "shared"}
-    run = launch(version, spark_properties(docs) if group == "spark" else {}, group=group,
-                 namespace="gaia", server_service=env["ZEPPELIN_K8S_SERVICE_NAME"],
-                 interpreter_image=env["ZEPPELIN_K8S_CONTAINER_IMAGE"],
-                 spark_image=env["ZEPPELIN_K8S_SPARK_CONTAINER_IMAGE"], user=user,
-                 group_id=interpreter_group_id(group, option, user=user,
-                                               isolated_run=isolated_run))
-    pod: dict[str, Any] = next(o for o in run.render(interpreter_spec(docs)) if o["kind"] == "Pod")
-    return pod
+def _pod(launchers: Launchers, docs: Docs, version: str, user: str, group: str = "spark",
+         **extra: Any) -> dict[str, Any]:
+    """The interpreter Pod that launch creates."""
+    return _launch(launchers, docs, version, user, group, **extra).object("Pod")
 
 
 def _claims(pod: dict[str, Any]) -> set[str]:
@@ -119,12 +110,16 @@ def _pod_template(docs: Docs, pod: dict[str, Any]) -> dict[str, Any]:
 
 @pytest.mark.parametrize("version", VERSIONS)
 def test_each_persons_driver_and_executors_mount_only_their_own_storage(
-    render: Render, people: tuple[profile.Deployment, DesiredState], version: str
+    render: Render, zeppelin_launcher: Launchers,
+    people: tuple[profile.Deployment, DesiredState], version: str
 ) -> None:
     _, desired = people
     docs = _docs(render, people, version)
     for user in PEOPLE:
-        pod = _launch(docs, version, user)
+        launched = _launch(zeppelin_launcher, docs, version, user)
+        # Their own process: the group id names them (the setting is isolated per user).
+        assert launched.group_id == f"spark-{user}"
+        pod = launched.object("Pod")
         others = set().union(*(_owned(desired, u) for u in ("admin", *PEOPLE) if u != user))
         assert _claims(pod) == _common(desired) | _owned(desired, user)
         assert not _claims(pod) & others
@@ -142,25 +137,34 @@ def test_each_persons_driver_and_executors_mount_only_their_own_storage(
                            for m in executor["spec"]["containers"][0]["volumeMounts"]}
         driver_mounts = {path: m.get("readOnly", False) for path, m in mounts.items()}
         assert executor_mounts.items() <= driver_mounts.items()
-    assert "/data/survey" in {m["mountPath"] for m in _launch(docs, version, "bob")["spec"][
-        "containers"][0]["volumeMounts"]}
+    assert "/data/survey" in {m["mountPath"] for m in _pod(
+        zeppelin_launcher, docs, version, "bob")["spec"]["containers"][0]["volumeMounts"]}
 
 
 @pytest.mark.parametrize("version", VERSIONS)
 def test_shared_and_unknown_processes_get_nobodys_storage(
-    render: Render, people: tuple[profile.Deployment, DesiredState], version: str
+    render: Render, zeppelin_launcher: Launchers,
+    people: tuple[profile.Deployment, DesiredState], version: str
 ) -> None:
     _, desired = people
     docs = _docs(render, people, version)
     # A shared interpreter (python: the image's default binding) serves everyone.
-    assert _claims(_launch(docs, version, "alice", group="python")) == _common(desired)
+    python = _launch(zeppelin_launcher, docs, version, "alice", group="python")
+    assert python.group_id == "python-shared_process"
+    assert _claims(python.object("Pod")) == _common(desired)
     # A note run in isolated mode gets a group id naming no user; a stranger has no storage.
-    isolated = _launch(docs, version, "alice", isolated_run="1700000000000")
-    assert _claims(isolated) == _common(desired)
-    assert _claims(_launch(docs, version, "mallory")) == _common(desired)
-    # Stopping renders the spec with a null user (getTemplateBindings(null)): same objects.
-    stopped = _launch(docs, version, "null")
-    assert stopped["metadata"]["name"] == _launch(docs, version, "alice")["metadata"]["name"]
+    isolated = _launch(zeppelin_launcher, docs, version, "alice", isolated_start="1700000000000")
+    assert isolated.group_id == "spark-isolated-2JQ6QXVW2-1700000000000"
+    assert _claims(isolated.object("Pod")) == _common(desired)
+    assert _claims(_pod(zeppelin_launcher, docs, version, "mallory")) == _common(desired)
+    # Stopping alice's process renders the spec with no user (getTemplateBindings(null)): the
+    # objects it deletes must be the ones her start created.
+    started = _launch(zeppelin_launcher, docs, version, "alice")
+    stopped = _launch(zeppelin_launcher, docs, version, "alice", pod_name=started.pod_name,
+                      stop=True)
+    assert stopped.group_id == started.group_id
+    assert ({(o["kind"], o["metadata"]["name"]) for o in stopped.objects}
+            == {(o["kind"], o["metadata"]["name"]) for o in started.objects})
 
 
 @pytest.mark.parametrize("version", VERSIONS)

@@ -11,11 +11,15 @@ from typing import Any
 import requests
 import yaml
 
+from gaia_platform.sandbox.cloudsfile import DATA_CLOUD_NAME, DATA_PROJECT_NAME
 from tests.conftest import RunningSandbox
 from tests.deploy.conftest import REPO, Logs, Platform, as_json
 
 AUTH = "/identity/v3/auth/tokens"
 CSI_DRIVER = "cephfs.manila.csi.openstack.org"
+#: The sandbox's second project and its own clouds.yaml entry, as iris-gaia-data is on Arcus.
+DATA_OWNER = {"project": DATA_PROJECT_NAME, "cloud": DATA_CLOUD_NAME,
+              "clouds_yaml": "$GAIA_SANDBOX_DIR/clouds.yaml"}
 
 
 def _write_profile(tmp_path: Path, name: str, shares: list[dict[str, Any]],
@@ -52,8 +56,8 @@ def _wait(probe: Any, what: str, timeout: float = 60) -> Any:
 
 def _seed_data_share(sandbox: RunningSandbox, name: str) -> tuple[str, str]:
     """A data share with a <name>-ro cephx rule, made as the data team makes them
-    (gaia-dmp create-ceph-share.sh), through the emulator's public Manila API."""
-    manila = sandbox.connect().shared_file_system
+    (gaia-dmp create-ceph-share.sh): in the data project, with that project's credentials."""
+    manila = sandbox.connect(DATA_CLOUD_NAME).shared_file_system
     share = manila.create_share(name=name, size=3, share_proto="CEPHFS",
                                 share_type="cephfsnativetype")
     _wait(lambda: manila.get_share(share.id).status == "available", f"share {name}")
@@ -62,6 +66,32 @@ def _seed_data_share(sandbox: RunningSandbox, name: str) -> tuple[str, str]:
     _wait(lambda: any(r.id == rule.id and r.state == "active"
                       for r in manila.access_rules(share.id)), f"rule on {name}")
     return share.id, rule.id
+
+
+def _data_project_state(sandbox: RunningSandbox) -> dict[str, Any]:
+    """Everything deploy could change in the data project, read with its own credentials:
+    shares (with metadata and export locations), their access rules and keys, and the
+    project user's application credentials."""
+    conn = sandbox.connect(DATA_CLOUD_NAME)
+    manila = conn.shared_file_system
+    shares = {}
+    for share in manila.shares(details=True):
+        rules = sorted((r.id, r.access_to, r.access_level, r.state, r.access_key)
+                       for r in manila.access_rules(share.id))
+        locations = sorted(e.path for e in manila.export_locations(share.id))
+        shares[share.id] = {"name": share.name, "size": share.size, "status": share.status,
+                            "metadata": dict(share.metadata or {}),
+                            "is_public": share.is_public, "rules": rules,
+                            "export_locations": locations}
+    credentials = sorted(c.id for c in conn.identity.application_credentials(
+        user=conn.current_user_id))
+    return {"shares": shares, "application_credentials": credentials}
+
+
+def _data_project_calls(sandbox: RunningSandbox, logs: Logs,
+                        mark: tuple[int, int]) -> list[dict[str, Any]]:
+    project_id = sandbox.connect(DATA_CLOUD_NAME).current_project_id
+    return [c for c in logs.openstack_since(mark) if c.get("project_id") == project_id]
 
 
 def _delete_csi_driver(sandbox: RunningSandbox) -> None:
@@ -92,13 +122,14 @@ def test_cambridge_shaped_deploy_never_touches_the_data_project(
 ) -> None:
     seeded = {name: _seed_data_share(sandbox, name)
               for name in ("camb-data-dr3", "camb-data-edr3")}
-    # The emulator's Keystone knows one project, so "another project" is the sandbox's own
-    # clouds.yaml entry named as the owner: deploy must still only read through it.
-    owner = {"project": "sandbox-data", "cloud": "gaia-sandbox",
-             "clouds_yaml": "$GAIA_SANDBOX_DIR/clouds.yaml"}
+    # The deployment's own project cannot see them (Manila scopes shares by project): only
+    # the data project's clouds.yaml entry finds them.
+    own_names = {s.name for s in sandbox.connect().shared_file_system.shares()}
+    assert not own_names & set(seeded)
+    before = _data_project_state(sandbox)
     shares = _own("camb") + [
         {"name": name, "size_gb": 3, "access": "ro", "mount_path": f"/data/{name}",
-         "purpose": "data", "owner": {**owner, "access_rule": f"{name}-ro"}}
+         "purpose": "data", "owner": {**DATA_OWNER, "access_rule": f"{name}-ro"}}
         for name in seeded]
     profile = _write_profile(tmp_path, "camb", shares, master_count=3)
     data = yaml.safe_load(profile.read_text())
@@ -110,12 +141,14 @@ def test_cambridge_shaped_deploy_never_touches_the_data_project(
     profile.write_text(yaml.safe_dump(data))
     _remove_csi(sandbox)
 
+    start = logs.mark()
     plan = as_json(platform("plan", "--cloud", str(profile), "--output", "json"))
     assert not [n for n in plan["notes"] if n.startswith("warning:")]
     checks = {s["id"]: s for s in plan["steps"] if s["kind"] == "manila.external"}
     assert set(checks) == {f"manila.access/{name}" for name in seeded}
     # Read through the owner's entry: found, with the rule deploy will mount with.
     assert all(s["action"] == "check" and s["reason"].startswith("available")
+               and f"in project {DATA_PROJECT_NAME}" in s["reason"]
                for s in checks.values()), checks
 
     mark = logs.mark()
@@ -138,8 +171,10 @@ def test_cambridge_shaped_deploy_never_touches_the_data_project(
         touched = [c for c in calls if c["mutating"] and c["path"] != AUTH
                    and (share_id in c["path"] or rule_id in c["path"])]
         assert touched == [], touched
-    names = [s.name for s in sandbox.connect().shared_file_system.shares(details=True)]
-    assert all(names.count(name) == 1 for name in seeded)
+    assert _data_project_state(sandbox) == before
+    # The deployment's shares went to its own project; none was made in the data project.
+    own_names = {s.name for s in sandbox.connect().shared_file_system.shares()}
+    assert "camb-notebooks" in own_names and not own_names & set(seeded)
 
     # Allowed to install the CSI driver, deploy does, and mounts the data shares with their
     # owner's rule.
@@ -148,26 +183,32 @@ def test_cambridge_shaped_deploy_never_touches_the_data_project(
     platform("deploy", "--cloud", str(profile))
     from kubernetes import client
 
+    secret_name = f"manila-csi-credentials-{DATA_CLOUD_NAME}"
     core = client.CoreV1Api(sandbox.admin_api())
     for name, (share_id, rule_id) in seeded.items():
         pv = core.read_persistent_volume(f"gaia-camb-{name}")
         attributes = pv.spec.csi.volume_attributes
         assert (attributes["shareID"], attributes["shareAccessID"]) == (share_id, rule_id)
-        assert pv.spec.csi.node_stage_secret_ref.name == "manila-csi-credentials-gaia-sandbox"
+        assert pv.spec.csi.node_stage_secret_ref.name == secret_name
         claim = core.read_namespaced_persistent_volume_claim(name, "camb")
         assert claim.status.phase == "Bound"
-    # The owner's Secret passes on the entry's own application credential: none was made.
-    secret = core.read_namespaced_secret("manila-csi-credentials-gaia-sandbox", "camb")
-    entry_credential = sandbox.connect().config.auth["application_credential_id"]
+    # The owner's Secret passes on the data entry's own application credential: none was
+    # made in that project.
+    secret = core.read_namespaced_secret(secret_name, "camb")
+    entry_credential = sandbox.connect(DATA_CLOUD_NAME).config.auth["application_credential_id"]
     assert secret.metadata.annotations["gaia-platform.application-credential-id"] == \
         entry_credential
+    assert _data_project_state(sandbox) == before
     # delete keeps them, and their owner's rules, exactly as they were.
     platform("delete", "--cloud", str(profile), "--delete-data", "--yes")
     _remove_csi(sandbox)
-    manila = sandbox.connect().shared_file_system
-    for share_id, rule_id in seeded.values():
-        assert manila.get_share(share_id).status == "available"
-        assert [r.id for r in manila.access_rules(share_id)] == [rule_id]
+    assert _data_project_state(sandbox) == before
+    # Everything the data project's credentials did, from plan to delete, was reading (and
+    # asking for tokens).
+    made_there = [(c["method"], c["path"]) for c in _data_project_calls(sandbox, logs, start)
+                  if c["mutating"] and c["path"] != AUTH]
+    assert made_there == []
+    assert _data_project_calls(sandbox, logs, start), "deploy never used the data entry"
 
 
 def _left_gb(sandbox: RunningSandbox) -> int:
@@ -206,7 +247,8 @@ def test_share_quota_counts_only_the_shares_still_to_make(
         profile = _write_profile(tmp_path, "quota", shares)
         plan = as_json(platform("plan", "--cloud", str(profile), "--output", "json"))
         preflight = next(s for s in plan["steps"] if s["id"] == "preflight")
-        assert preflight["reason"].endswith("quotas ok"), preflight["reason"]
+        assert preflight["reason"] == "flavors, image properties, keypair, networks, share " \
+            "type, quotas, load-balancer service (Octavia) ok", preflight["reason"]
     finally:
         manila.delete_share(made.id)
 
@@ -296,8 +338,7 @@ def test_preflight_checks_what_the_cluster_api_driver_needs_from_the_image(
 def test_a_missing_data_share_of_another_project_stops_deploy_before_any_change(
     platform: Platform, tmp_path: Path, logs: Logs
 ) -> None:
-    owner = {"project": "sandbox-data", "cloud": "gaia-sandbox",
-             "clouds_yaml": "$GAIA_SANDBOX_DIR/clouds.yaml", "access_rule": "nowhere-ro"}
+    owner = {**DATA_OWNER, "access_rule": "nowhere-ro"}
     shares = [*_own("gone"), {"name": "gone-data", "size_gb": 3, "access": "ro",
                               "mount_path": "/data/gone", "purpose": "data", "owner": owner}]
     profile = _write_profile(tmp_path, "gone", shares)
@@ -305,9 +346,32 @@ def test_a_missing_data_share_of_another_project_stops_deploy_before_any_change(
     result = platform("deploy", "--cloud", str(profile), check=False)
     said = " ".join((result.stdout + result.stderr).split())
     assert result.returncode == 1 and "Traceback" not in said
-    assert "project sandbox-data has no share 'gone-data'" in said
+    assert f"project {DATA_PROJECT_NAME} has no share 'gone-data'" in said
     assert "Nothing was changed in that project" in said
     assert [c for c in logs.openstack_since(mark) if c["mutating"] and c["path"] != AUTH] == []
+
+
+def test_an_owner_entry_for_the_wrong_project_is_refused(
+    platform: Platform, sandbox: RunningSandbox, tmp_path: Path
+) -> None:
+    # The deployment's own entry named as the data project's: its token is for project gaia,
+    # and a share of the same name there must not pass for the data project's.
+    manila = sandbox.connect().shared_file_system
+    made = manila.create_share(name="lookalike-data", size=1, share_proto="CEPHFS",
+                               share_type="cephfsnativetype")
+    owner = {**DATA_OWNER, "cloud": "gaia-sandbox", "access_rule": "lookalike-data-ro"}
+    shares = [*_own("lookalike"), {"name": "lookalike-data", "size_gb": 1, "access": "ro",
+                                   "mount_path": "/data/x", "purpose": "data", "owner": owner}]
+    profile = _write_profile(tmp_path, "lookalike", shares)
+    try:
+        plan = as_json(platform("plan", "--cloud", str(profile), "--output", "json"))
+    finally:
+        _wait(lambda: manila.get_share(made.id).status == "available", "share lookalike-data")
+        manila.delete_share(made.id)
+    check = next(s for s in plan["steps"] if s["id"] == "manila.access/lookalike-data")
+    assert check["reason"] == (f"FAILED: clouds.yaml entry 'gaia-sandbox' is for project gaia, "
+                               f"not {DATA_PROJECT_NAME}; give owner.cloud an entry for "
+                               f"{DATA_PROJECT_NAME}")
 
 
 def test_compute_quota_counts_every_node_the_cluster_may_need(

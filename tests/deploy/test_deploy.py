@@ -310,6 +310,8 @@ def test_web_with_a_named_certificate_ends_at_the_https_address(
     assert lines[-3] == "Zeppelin: https://gaia.sandbox.test/"
     # The sandbox has no cloud controller to give the LoadBalancer Service an address.
     assert "no address yet" in lines[-2] and "gaia.sandbox.test" in lines[-2]
+    # .test never resolves (RFC 6761): deploy says which record to make.
+    assert "(it does not resolve yet: create an A record gaia.sandbox.test" in lines[-2]
     assert "get secret zeppelin-auth" in lines[-1]
     ingress = client.NetworkingV1Api(api).read_namespaced_ingress("zeppelin", "gaia")
     assert ingress.spec.ingress_class_name == "traefik"

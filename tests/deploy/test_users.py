@@ -1,12 +1,11 @@
 """`platform users` on the sandbox: two people added, one removed, through the CLI as a user
-would; each person's interpreter pod (made as Zeppelin's launcher would make it, with the
-server's own token) mounts only their storage; removal keeps the data; no password is ever
-printed except once on stdout to the person who asked, nor written to any log."""
+would; each person's interpreter pod (made by Zeppelin's launcher, tests/zeppelin/launcher.py,
+with the server's own token) mounts only their storage; removal keeps the data; no password
+is ever printed except once on stdout to the person who asked, nor written to any log."""
 
 from __future__ import annotations
 
 import base64
-import json
 import uuid
 from collections.abc import Iterator
 from pathlib import Path
@@ -16,8 +15,8 @@ import pytest
 import yaml
 from kubernetes import client as k8s
 
+from tests.charts.conftest import Launchers
 from tests.charts.test_install import eventually
-from tests.charts.zeppelin_launcher import interpreter_group_id, launch
 from tests.conftest import RunningSandbox
 from tests.deploy.conftest import REPO, Logs, Platform, as_json
 
@@ -120,57 +119,54 @@ def test_adding_again_and_redeploying_change_nothing(
             if e["verb"] not in ("get", "list", "watch")] == []
 
 
-def _token_client(sandbox: RunningSandbox, account: str) -> k8s.ApiClient:
+def _as_account(sandbox: RunningSandbox, account: str) -> dict[str, str]:
+    """Where and as whom the launcher harness's fabric8 client talks to the API server: a
+    token of ``account`` (what the server pod holds)."""
     admin = sandbox.admin_api()
     token = k8s.CoreV1Api(admin).create_namespaced_service_account_token(
         account, NAMESPACE, k8s.AuthenticationV1TokenRequest(
             spec=k8s.V1TokenRequestSpec(audiences=[], expiration_seconds=600))).status.token
-    configuration = k8s.Configuration()
-    configuration.host = sandbox.status["kubernetes"]["api_address"]
-    configuration.ssl_ca_cert = str(sandbox.directory / "pki" / "ca.crt")
-    configuration.api_key = {"authorization": f"Bearer {token}"}
-    return k8s.ApiClient(configuration)
+    return {"url": sandbox.status["kubernetes"]["api_address"], "token": token,
+            "caFile": str(sandbox.directory / "pki" / "ca.crt")}
 
 
-def _launch_spark(people: People, sandbox: RunningSandbox, user: str) -> Any:
-    """What the Zeppelin server does when ``user`` runs their first Spark paragraph (the spec
-    and settings read back from the cluster; created with the server's own token)."""
+def _launch_spark(people: People, sandbox: RunningSandbox, launchers: Launchers,
+                  user: str) -> Any:
+    """What the Zeppelin server does when ``user`` runs their first Spark paragraph: Zeppelin
+    0.9.0's launcher (the deployment's default version; tests/zeppelin/launcher.py) with the
+    spec, settings and environment read back from the cluster, creating the pod with the
+    server's own token."""
     core = people.core()
     spec = core.read_namespaced_config_map("zeppelin-interpreter-spec", NAMESPACE).data[
         "100-interpreter-spec.yaml"]
-    setting = json.loads(core.read_namespaced_config_map(
-        "zeppelin-server-config", NAMESPACE).data["interpreter.json"])[
-        "interpreterSettings"]["spark"]
+    settings = core.read_namespaced_config_map("zeppelin-server-config", NAMESPACE).data[
+        "interpreter.json"]
     server = eventually(lambda: next(iter(core.list_namespaced_pod(
         NAMESPACE, label_selector="app.kubernetes.io/component=server").items), None),
         what="the server pod")
     env = {e.name: e.value for e in server.spec.containers[0].env if e.value is not None}
-    run = launch("0.9.0", {k: v["value"] for k, v in setting["properties"].items()},
-                 group="spark", namespace=NAMESPACE, pod_name=f"spark-{uuid.uuid4().hex[:6]}",
-                 server_service=env["ZEPPELIN_K8S_SERVICE_NAME"],
-                 interpreter_image=env["ZEPPELIN_K8S_CONTAINER_IMAGE"],
-                 spark_image=env["ZEPPELIN_K8S_SPARK_CONTAINER_IMAGE"],
-                 server_pod=(server.metadata.name, server.metadata.uid), user=user,
-                 group_id=interpreter_group_id(setting["id"], setting["option"], user=user))
-    as_server = k8s.CoreV1Api(_token_client(sandbox, "zeppelin-server"))
-    for obj in run.render(spec):
-        if obj["kind"] == "Pod":
-            as_server.create_namespaced_pod(NAMESPACE, obj)
-        else:
-            as_server.create_namespaced_service(NAMESPACE, obj)
-    return eventually(lambda: (p := core.read_namespaced_pod(run.pod_name, NAMESPACE))
+    # The downward API's values, as the kubelet fills them in.
+    env.update(POD_UID=server.metadata.uid, POD_NAME=server.metadata.name)
+    launched = launchers("0.9.0").launch(
+        group="spark", namespace=NAMESPACE, spec=spec, server_env=env, interpreter_json=settings,
+        user=user, pod_name=f"spark-{uuid.uuid4().hex[:6]}",
+        apiserver=_as_account(sandbox, "zeppelin-server"))
+    assert launched.ok, launched.answer.get("trace")
+    assert launched.group_id == f"spark-{user}"
+    return eventually(lambda: (p := core.read_namespaced_pod(launched.pod_name, NAMESPACE))
                       .status.phase == "Running" and p, what=f"{user}'s Spark driver Running")
 
 
 def test_each_persons_driver_runs_with_only_their_storage(
-    people: People, added: dict[str, dict[str, Any]], sandbox: RunningSandbox
+    people: People, added: dict[str, dict[str, Any]], sandbox: RunningSandbox,
+    zeppelin_launcher: Launchers
 ) -> None:
     own = {name: {s["claim"] for s in result["user"]["shares"]}
            for name, result in added.items()}
     core = people.core()
     template = core.read_namespaced_config_map("spark-executor-pod-template", NAMESPACE)
     for user, other in (("alice", "bob"), ("bob", "alice")):
-        pod = _launch_spark(people, sandbox, user)
+        pod = _launch_spark(people, sandbox, zeppelin_launcher, user)
         claims = {v.persistent_volume_claim.claim_name for v in pod.spec.volumes
                   if v.persistent_volume_claim}
         assert claims == {"people-notebooks", "people-dr2"} | own[user]

@@ -45,6 +45,12 @@ def test_plan_for_cambridge_works_without_credentials(no_credentials: dict[str, 
     assert by_id["manila.share/gaia-notebooks"]["depends_on"] == ["preflight"]
     assert "manila.access/gaia-notebooks" in by_id["kube.pv/gaia-notebooks"]["depends_on"]
     assert any("no cloud named 'iris-gaia-red'" in note for note in plan["notes"])
+    # What nobody can know offline is named as preflight's to check.
+    assert "load-balancer service (Octavia)" in by_id["preflight"]["reason"]
+    dns = [n for n in plan["notes"] if n.startswith("web.host dmp.gaia.ac.uk")]
+    # Offline (CI) it does not resolve; with a network it is the live service's name.
+    assert len(dns) == 1, plan["notes"]
+    assert "DNS A record dmp.gaia.ac.uk" in dns[0] or "resolves to" in dns[0], dns
 
 
 def test_plan_for_cambridge_lists_the_data_shares_of_iris_gaia_data_as_checks(

@@ -1,5 +1,6 @@
-"""The chart fixtures (helm, rendering, Zeppelin's launcher per version) for these tests too."""
+"""The chart fixtures (helm, rendering) for these tests too; Zeppelin's launcher per version
+is the session's (tests/conftest.py)."""
 
-from tests.charts.conftest import helm, render, zeppelin_launcher
+from tests.charts.conftest import helm, render
 
-__all__ = ["helm", "render", "zeppelin_launcher"]
+__all__ = ["helm", "render"]

@@ -26,6 +26,10 @@ from tests.tools import require
 from tests.zeppelin.tools import JDK_INSTALL, MAVEN_INSTALL
 
 HARNESS = Path(__file__).resolve().parent / "harness"
+#: Who runs the paragraph unless a test says: a login no users catalogue can name (catalogue
+#: names are lower-case DNS labels, profile.USER_NAME), so with the per-user binding its
+#: interpreter shows everyone's shares and nobody's own (those are test_users_chart.py's).
+GUEST = "Guest"
 
 
 def _sources() -> list[Path]:
@@ -82,6 +86,11 @@ class Launched:
         return found
 
     @property
+    def group_id(self) -> str:
+        """The interpreter group id (InterpreterSetting.getInterpreterGroupId)."""
+        return str(self.answer["groupId"])
+
+    @property
     def env(self) -> dict[str, str]:
         result: dict[str, str] = self.answer["env"]
         return result
@@ -109,11 +118,14 @@ class Launcher:
 
     def launch(self, *, group: str, namespace: str, spec: str, server_env: dict[str, str],
                interpreter_json: str | None = None, note_id: str = "2JQ6QXVW2",
-               user: str = "admin", pod_name: str | None = None,
+               user: str | None = GUEST, pod_name: str | None = None,
+               isolated_start: str | None = None, stop: bool = False,
                apiserver: dict[str, str] | None = None) -> Launched:
-        """Start an interpreter of ``group`` for a note, from the chart's spec template and
-        interpreter settings, as the server whose environment is ``server_env`` would; with
-        ``apiserver`` ({url, token, caFile}) the objects are created there."""
+        """Start an interpreter of ``group`` for ``user``'s paragraph in a note, from the
+        chart's spec template and interpreter settings, as the server whose environment is
+        ``server_env`` would; with ``apiserver`` ({url, token, caFile}) the objects are created
+        there. ``isolated_start``: the start time of a note run in isolated mode. ``stop``:
+        what stopping that process renders (no user bound) and, with ``apiserver``, deletes."""
         with tempfile.TemporaryDirectory() as work:
             spec_dir = Path(work) / "interpreter"
             spec_dir.mkdir()
@@ -126,6 +138,10 @@ class Launcher:
                 request["interpreterJson"] = str(Path(work) / "interpreter.json")
             if pod_name:
                 request["podName"] = pod_name
+            if isolated_start is not None:
+                request["isolatedStart"] = isolated_start
+            if stop:
+                request["stop"] = True
             if apiserver:
                 request["apiserver"] = apiserver
             with self.lock:

@@ -5,19 +5,12 @@
 
 {{- /*
   The Pod Security Standard level the pods this release makes really meet, per Zeppelin
-  family. The chart writes "restricted" pod and container security contexts everywhere, but
-  what reaches the API server is what the launching client sends:
-  - 0.9: the launcher's fabric8 kubernetes-client 4.10.2 has no PodSecurityContext.seccompProfile
-    and drops it from interpreter pods, and Spark 3.0 (its fabric8 model 4.9.x) drops it from
-    executor pods: "baseline".
-  - 0.10: the launcher's fabric8 5.3.1 keeps it, but Spark 3.1 (fabric8 4.12.0) drops it from
-    executors: "baseline".
-  - 0.11 and 0.12: fabric8 5.12.4 in the launcher, Spark 3.4/3.5 (fabric8 6.x) keep it: "restricted".
-  tests/zeppelin shows each by creating the pods with those very clients. gaia-platform labels
-  the namespace with this level (pod-security.kubernetes.io/enforce).
+  family (versions.yaml, podSecurityLevel, says why: older fabric8 clients drop
+  seccompProfile). gaia-platform labels the namespace with this level
+  (pod-security.kubernetes.io/enforce).
 */}}
 {{- define "zeppelin.podSecurityLevel" -}}
-{{- if semverCompare ">=0.11.0-0" .Values.zeppelinVersion }}restricted{{ else }}baseline{{ end }}
+{{- (include "zeppelin.versionEntry" . | fromYaml).podSecurityLevel }}
 {{- end }}
 
 {{- /*

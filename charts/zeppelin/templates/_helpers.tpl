@@ -69,23 +69,39 @@ app.kubernetes.io/component: {{ .component }}
 {{- end }}
 
 {{- /*
+  This release's family entry of versions.yaml (the one list of supported Zeppelin releases:
+  default Spark image, Pod Security level), as YAML for fromYaml. Stops for a family the list
+  does not hold.
+*/}}
+{{- define "zeppelin.versionEntry" -}}
+{{- $family := include "zeppelin.family" . }}
+{{- $releases := (.Files.Get "versions.yaml" | fromYaml).releases }}
+{{- $found := dict }}
+{{- $families := list }}
+{{- range $releases }}
+{{- $families = append $families .family }}
+{{- if eq .family $family }}{{ $found = . }}{{ end }}
+{{- end }}
+{{- if not $found }}
+{{- printf "zeppelinVersion %s: the chart supports the Zeppelin families %s only (versions.yaml)" .Values.zeppelinVersion (join ", " $families) | fail }}
+{{- end }}
+{{- toYaml $found }}
+{{- end }}
+
+{{- /*
   The Spark image for drivers and executors: images.spark when set, else the default for the
-  Zeppelin family, an image that exists upstream (evidence in values.yaml, images.spark). For
-  0.9 none exists (Zeppelin 0.9 needs Spark < 3.1; the gcr.io/spark-operator images were
+  Zeppelin family, an image that exists upstream (versions.yaml, sparkImage, has the evidence).
+  For 0.9 none exists (Zeppelin 0.9 needs Spark < 3.1; the gcr.io/spark-operator images were
   removed in 2023 and Apache never published a 3.0 image): rendering stops and names the
   recipe that builds one.
 */}}
 {{- define "zeppelin.image.spark" -}}
-{{- $defaults := dict
-      "0.10" (list "apache/spark-py" "v3.1.3")
-      "0.11" (list "apache/spark" "3.4.1-scala2.12-java11-python3-ubuntu")
-      "0.12" (list "apache/spark" "3.5.3-scala2.12-java17-python3-ubuntu") }}
-{{- $family := include "zeppelin.family" . }}
-{{- $default := get $defaults $family | default (list "" "") }}
-{{- $repository := .Values.images.spark.repository | default (index $default 0) }}
-{{- $tag := .Values.images.spark.tag | default (index $default 1) }}
+{{- $entry := include "zeppelin.versionEntry" . | fromYaml }}
+{{- $default := $entry.sparkImage | default dict }}
+{{- $repository := .Values.images.spark.repository | default (get $default "repository") }}
+{{- $tag := .Values.images.spark.tag | default (get $default "tag") }}
 {{- if not (and $repository $tag) }}
-{{- printf "images.spark: no Spark image exists upstream for Zeppelin %s (it needs Spark < 3.1; gcr.io/spark-operator/spark-py:v3.0.0 was removed in 2023, kubeflow/spark-operator#1860). Build one with images/spark-py/build.sh 3.0.3 in the gaia-platform repository, push it, and set images.spark.repository and images.spark.tag." .Values.zeppelinVersion | fail }}
+{{- printf "images.spark: no Spark image exists upstream for Zeppelin %s (it needs Spark < 3.1; gcr.io/spark-operator/spark-py:v3.0.0 was removed in 2023, kubeflow/spark-operator#1860). Build one with images/spark-py/build.sh %s in the gaia-platform repository, push it, and set images.spark.repository and images.spark.tag." .Values.zeppelinVersion $entry.sparkVersion | fail }}
 {{- end }}
 {{- printf "%s:%s" $repository $tag }}
 {{- end }}
@@ -108,7 +124,7 @@ imagePullSecrets:
 {{- /*
   A container securityContext that satisfies the "restricted" Pod Security Standard. Not
   configurable on purpose: nothing in these pods needs more. Whether a launched pod keeps it
-  depends on the client that creates it: see podSecurityLevel in values.yaml.
+  depends on the client that creates it: see podSecurityLevel in versions.yaml.
 */}}
 {{- define "zeppelin.containerSecurityContext" -}}
 allowPrivilegeEscalation: false

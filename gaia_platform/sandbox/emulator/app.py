@@ -22,9 +22,11 @@ from .neutron import SERVICE as NEUTRON
 from .neutron.models import NeutronBackend
 from .nova import SERVICE as NOVA
 from .nova.models import NovaBackend
+from .octavia import SERVICE as OCTAVIA
+from .octavia.models import OctaviaBackend
 from .state import EmulatorState
 
-SERVICES: list[Service] = [KEYSTONE, MAGNUM, MANILA, NOVA, NEUTRON, GLANCE]
+SERVICES: list[Service] = [KEYSTONE, MAGNUM, MANILA, NOVA, NEUTRON, GLANCE, OCTAVIA]
 MUTATING = {"POST", "PUT", "PATCH", "DELETE"}
 
 
@@ -36,6 +38,7 @@ def install_backends(state: EmulatorState) -> None:
     state.backends["nova"] = NovaBackend(state)
     state.backends["neutron"] = NeutronBackend(state)
     state.backends["glance"] = GlanceBackend(state)
+    state.backends["octavia"] = OctaviaBackend(state)
 
 
 class EmulatorApp:
@@ -59,10 +62,19 @@ class EmulatorApp:
                     "service": service.name if service else None,
                     "status": response.status_code,
                     "mutating": request.method in MUTATING,
+                    # Whose call it was: tests prove another project's credentials only read.
+                    "project_id": self._project_of(request, response),
                     "duration_ms": round((time.monotonic() - started) * 1000, 2),
                 }
             )
         return response(environ, start_response)
+
+    def _project_of(self, request: Request, response: Response) -> str | None:
+        # A token request is the new token's project; any other call its X-Auth-Token's.
+        issued = response.headers.get("X-Subject-Token") if request.method == "POST" else None
+        token_id = issued or request.headers.get("X-Auth-Token")
+        token = self.state.backends["keystone"].validate(token_id)
+        return str(token["project"]["id"]) if token else None
 
     @staticmethod
     def _service_for(path: str) -> Service | None:

@@ -28,9 +28,16 @@ BASE_DURATIONS: dict[str, float] = {
 }
 
 
+#: The roles every emulated user holds in its project: Keystone's default member and reader,
+#: and Octavia's own load-balancer_member, without which Octavia's default policy refuses
+#: every load-balancer call (octavia/common/policies, "Octavia Policies" in its docs).
+DEFAULT_ROLES = ("member", "reader", "load-balancer_member")
+
+
 @dataclass
 class Credentials:
-    """The one user, project and application credential the emulated Keystone knows."""
+    """One user with its project and application credential, as the emulated Keystone knows
+    them (the deployment's project, and others such as the one owning the data shares)."""
 
     username: str
     password: str
@@ -42,6 +49,8 @@ class Credentials:
     domain_id: str = "default"
     domain_name: str = "Default"
     region: str = "RegionOne"
+    app_cred_name: str = "gaia-sandbox"
+    roles: list[str] = field(default_factory=lambda: list(DEFAULT_ROLES))
 
 
 @dataclass
@@ -65,6 +74,11 @@ class EmulatorConfig:
     credentials: Credentials
     time_scale: float = 0.005
     kube: KubeTarget | None = None
+    #: Further projects, each with its own user and application credential (Arcus keeps the
+    #: Gaia data shares in project iris-gaia-data, apart from the deployments' projects).
+    other_projects: list[Credentials] = field(default_factory=list)
+    #: Service types left out of the Keystone catalogue: a cloud without that service.
+    catalog_absent: list[str] = field(default_factory=list)
     # CephFS monitors quoted in export locations (a three-mon Ceph cluster, as on Arcus).
     ceph_monitors: list[str] = field(
         default_factory=lambda: ["10.4.200.9:6789", "10.4.200.13:6789", "10.4.200.17:6789"]
@@ -76,6 +90,9 @@ class EmulatorConfig:
             "sharev2": {"shares": 50, "gigabytes": 20000},
         }
     )
+
+    def accounts(self) -> list[Credentials]:
+        return [self.credentials, *self.other_projects]
 
     @property
     def base_url(self) -> str:
@@ -91,6 +108,7 @@ class EmulatorConfig:
     def from_json(cls, data: dict[str, Any]) -> EmulatorConfig:
         data = dict(data)
         data["credentials"] = Credentials(**data["credentials"])
+        data["other_projects"] = [Credentials(**c) for c in data.get("other_projects", [])]
         if data.get("kube"):
             data["kube"] = KubeTarget(**data["kube"])
         return cls(**data)

@@ -5,7 +5,11 @@ GET  /_sandbox/requests?since=N  the request log after entry N
 GET  /_sandbox/faults            the fault rules in force
 POST /_sandbox/faults            add a rule (see faults.py); DELETE clears them all
 GET  /_sandbox/config            time scale, durations and quotas; POST {"time_scale": x} and/or
-                                 {"quotas": {"sharev2": {"shares": 600}}} changes them
+                                 {"quotas": {"sharev2": {"shares": 600}}} changes them;
+                                 {"catalog_absent": ["load-balancer"]} leaves services out of
+                                 new tokens' catalogues, {"roles": {"gaia": ["member"]}} sets
+                                 a project's roles (a cloud without Octavia, or without its
+                                 load-balancer roles)
 POST /_sandbox/reset             forget every resource (tokens, clusters, shares, servers)
 """
 
@@ -48,7 +52,10 @@ def answer(state: EmulatorState, request: Request) -> Response:
                 return json_response({"error": error}, 400)
         durations = {op: state.config.duration(op) for op in BASE_DURATIONS}
         return json_response({"time_scale": state.config.time_scale, "durations": durations,
-                              "quotas": state.config.quotas})
+                              "quotas": state.config.quotas,
+                              "catalog_absent": state.config.catalog_absent,
+                              "roles": {a.project_name: a.roles
+                                        for a in state.config.accounts()}})
     if path == "/_sandbox/reset" and method == "POST":
         state.store.reset()
         return json_response(None, 204)
@@ -57,8 +64,11 @@ def answer(state: EmulatorState, request: Request) -> Response:
 
 def _configure(state: EmulatorState, update: dict[str, object]) -> str | None:
     """Apply a config update; the error text if it is malformed."""
-    if "time_scale" not in update and "quotas" not in update:
-        return "give time_scale and/or quotas"
+    if not {"time_scale", "quotas", "catalog_absent", "roles"} & set(update):
+        return "give time_scale, quotas, catalog_absent and/or roles"
+    error = _check_catalog_and_roles(state, update)
+    if error:
+        return error
     if "time_scale" in update:
         scale = update["time_scale"]
         if not isinstance(scale, (int, float)) or scale < 0:
@@ -72,4 +82,23 @@ def _configure(state: EmulatorState, update: dict[str, object]) -> str | None:
         state.config.time_scale = float(update["time_scale"])  # type: ignore[arg-type]
     for service, limits in quotas.items():
         state.config.quotas.setdefault(service, {}).update(limits)
+    if "catalog_absent" in update:
+        state.config.catalog_absent = list(update["catalog_absent"])  # type: ignore[call-overload]
+    for account in state.config.accounts():
+        roles = update.get("roles", {})
+        if isinstance(roles, dict) and account.project_name in roles:
+            account.roles = list(roles[account.project_name])
+    return None
+
+
+def _check_catalog_and_roles(state: EmulatorState, update: dict[str, object]) -> str | None:
+    absent = update.get("catalog_absent", [])
+    if not isinstance(absent, list) or not all(isinstance(t, str) for t in absent):
+        return "catalog_absent is a list of service types"
+    roles = update.get("roles", {})
+    names = {a.project_name for a in state.config.accounts()}
+    if not isinstance(roles, dict) or not all(
+            name in names and isinstance(given, list) and all(isinstance(r, str) for r in given)
+            for name, given in roles.items()):
+        return f"roles is {{project name: [role, ...]}} for projects {sorted(names)}"
     return None

@@ -14,7 +14,8 @@ def test_application_credential_token_lists_every_emulated_service(emulator: Emu
     assert conn.current_project_id == emulator.config.credentials.project_id
     catalog = conn.session.auth.get_access(conn.session).service_catalog
     types = {entry["type"] for entry in catalog.catalog}
-    assert types == {"identity", "container-infra", "sharev2", "compute", "network", "image"}
+    assert types == {"identity", "container-infra", "sharev2", "compute", "network", "image",
+                     "load-balancer"}
 
 
 def test_password_token_is_scoped_to_the_project(emulator: Emulator) -> None:

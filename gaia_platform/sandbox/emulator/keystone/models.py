@@ -16,6 +16,7 @@ from ..http import ApiError
 from ..store import iso, new_id, public
 
 if TYPE_CHECKING:
+    from ..config import Credentials
     from ..state import EmulatorState
 
 TOKEN_LIFETIME = 12 * 3600.0
@@ -29,6 +30,8 @@ CATALOG = [
     ("compute", "nova", "/compute/v2.1"),
     ("network", "neutron", "/network"),
     ("image", "glance", "/image"),
+    # Octavia registers its unversioned root (octavia devstack/plugin.sh).
+    ("load-balancer", "octavia", "/load-balancer"),
 ]
 
 
@@ -55,61 +58,90 @@ class KeystoneBackend:
         return bool(expired)
 
     # -- identities -----------------------------------------------------------------------
-    def user(self) -> dict[str, Any]:
-        creds = self.state.config.credentials
+    # Each account is one user with the member role in one project (config.Credentials): the
+    # deployment's, and others such as the project that owns the data shares.
+    @staticmethod
+    def user(account: Credentials) -> dict[str, Any]:
         return {
-            "id": creds.user_id,
-            "name": creds.username,
-            "domain": {"id": creds.domain_id, "name": creds.domain_name},
+            "id": account.user_id,
+            "name": account.username,
+            "domain": {"id": account.domain_id, "name": account.domain_name},
             "password_expires_at": None,
         }
 
-    def project(self) -> dict[str, Any]:
-        creds = self.state.config.credentials
+    @staticmethod
+    def project(account: Credentials) -> dict[str, Any]:
         return {
-            "id": creds.project_id,
-            "name": creds.project_name,
-            "domain": {"id": creds.domain_id, "name": creds.domain_name},
+            "id": account.project_id,
+            "name": account.project_name,
+            "domain": {"id": account.domain_id, "name": account.domain_name},
         }
 
-    def authenticate(self, identity: dict[str, Any]) -> dict[str, Any] | None:
-        """The application credential used, {} for a password login, None when rejected."""
-        creds = self.state.config.credentials
+    def account(self, user_id: str) -> Credentials | None:
+        return next((a for a in self.state.config.accounts() if a.user_id == user_id), None)
+
+    def authenticate(self, identity: dict[str, Any]
+                     ) -> tuple[Credentials, dict[str, Any]] | None:
+        """The account and the application credential used ({} for a password login), or
+        None when rejected."""
         methods = identity.get("methods") or []
         if "password" in methods:
             user = (identity.get("password") or {}).get("user") or {}
-            name_ok = user.get("name") == creds.username or user.get("id") == creds.user_id
-            if name_ok and user.get("password") == creds.password:
-                return {}
+            for account in self.state.config.accounts():
+                name_ok = user.get("name") == account.username or user.get("id") == \
+                    account.user_id
+                if name_ok and user.get("password") == account.password:
+                    return account, {}
             return None
         if "application_credential" in methods:
-            given = identity.get("application_credential") or {}
-            secret = given.get("secret", "")
-            if given.get("id") == creds.app_cred_id or given.get("name") == "gaia-sandbox":
-                if secret == creds.app_cred_secret:
-                    return {"id": creds.app_cred_id, "name": "gaia-sandbox", "restricted": False}
-                return None
-            for stored in self._app_creds.values():
-                same = given.get("id") in (stored["id"], None) and given.get("name") in (
-                    stored["name"], None)
-                if same and stored["_secret_hash"] == _hash(secret):
-                    return {"id": stored["id"], "name": stored["name"],
-                            "restricted": not stored["unrestricted"]}
-            return None
+            return self._by_app_cred(identity.get("application_credential") or {})
         raise ApiError(400, f"Unsupported authentication methods: {methods}")
 
-    def issue(self, methods: list[str], app_cred: dict[str, Any]) -> tuple[str, dict[str, Any]]:
+    def _by_app_cred(self, given: dict[str, Any]) -> tuple[Credentials, dict[str, Any]] | None:
+        secret = given.get("secret", "")
+        # By name, an application credential is looked up among its user's (Keystone's
+        # application_credential auth plugin needs the user then).
+        user = (given.get("user") or {}).get("id")
+        for account in self.state.config.accounts():
+            by_name = given.get("name") == account.app_cred_name and user in (
+                None, account.user_id)
+            if given.get("id") == account.app_cred_id or (not given.get("id") and by_name):
+                if secret == account.app_cred_secret:
+                    return account, {"id": account.app_cred_id, "name": account.app_cred_name,
+                                     "restricted": False}
+                return None
+        for stored in self._app_creds.values():
+            same = given.get("id") in (stored["id"], None) and given.get("name") in (
+                stored["name"], None)
+            found = self.account(stored["user_id"])
+            if same and found is not None and stored["_secret_hash"] == _hash(secret):
+                return found, {"id": stored["id"], "name": stored["name"],
+                               "restricted": not stored["unrestricted"]}
+        return None
+
+    def token_roles(self, account: Credentials, app_cred: dict[str, Any]) -> list[str]:
+        """A made application credential keeps the roles it was made with, less any the user
+        has lost since (keystone/application_credential/core.py); a password or the seeded
+        credential has the user's roles now."""
+        stored = self._app_creds.get(app_cred.get("id", ""))
+        if stored is None:
+            return list(account.roles)
+        return [r["name"] for r in stored["roles"] if r["name"] in account.roles]
+
+    def issue(self, methods: list[str], account: Credentials,
+              app_cred: dict[str, Any]) -> tuple[str, dict[str, Any]]:
         now = time.time()
         token_id = "gAAAA" + secrets.token_urlsafe(48)
         token: dict[str, Any] = {
             "methods": methods,
-            "user": self.user(),
-            "project": self.project(),
+            "user": self.user(account),
+            "project": self.project(account),
             "is_domain": False,
             "audit_ids": [secrets.token_urlsafe(16)[:22]],
             "issued_at": iso(now) + "Z",
             "expires_at": iso(now + TOKEN_LIFETIME) + "Z",
-            "roles": [{"id": "r-member", "name": "member"}, {"id": "r-reader", "name": "reader"}],
+            "roles": [{"id": f"r-{role}", "name": role}
+                      for role in self.token_roles(account, app_cred)],
             "catalog": self.catalog(),
         }
         if app_cred:
@@ -133,6 +165,8 @@ class KeystoneBackend:
         region = self.state.config.credentials.region
         entries = []
         for service_type, name, path in CATALOG:
+            if service_type in self.state.config.catalog_absent:
+                continue
             endpoints = [
                 {
                     "id": hashlib.md5(f"{name}-{iface}".encode()).hexdigest(),
@@ -150,7 +184,8 @@ class KeystoneBackend:
         return entries
 
     # -- application credentials ------------------------------------------------------
-    def create_app_cred(self, user_id: str, body: dict[str, Any]) -> dict[str, Any]:
+    def create_app_cred(self, user_id: str, project_id: str,
+                        body: dict[str, Any]) -> dict[str, Any]:
         name = body.get("name")
         if not name:
             raise ApiError(400, "Invalid input for field 'name': None is not of type 'string'")
@@ -163,16 +198,22 @@ class KeystoneBackend:
             "name": name,
             "description": body.get("description"),
             "user_id": user_id,
-            "project_id": self.state.config.credentials.project_id,
+            "project_id": project_id,
             "expires_at": body.get("expires_at"),
             "unrestricted": bool(body.get("unrestricted", False)),
-            "roles": [{"id": "r-member", "name": "member", "domain_id": None}],
+            # It delegates the roles of the token that made it (Keystone's default).
+            "roles": [{"id": f"r-{role}", "name": role, "domain_id": None}
+                      for role in self._roles(user_id)],
             "access_rules": body.get("access_rules", []),
             "_secret_hash": _hash(secret),
         }
         self._app_creds[record["id"]] = record
         # The secret is shown once, in the create response only (as Keystone does).
         return {**public(record), "secret": secret}
+
+    def _roles(self, user_id: str) -> list[str]:
+        account = self.account(user_id)
+        return list(account.roles) if account else []
 
     def app_creds(self, user_id: str) -> list[dict[str, Any]]:
         return [public(c) for c in self._app_creds.values() if c["user_id"] == user_id]

@@ -52,22 +52,26 @@ def issue_token(call: Call) -> Response:
     if not isinstance(identity, dict):
         raise ApiError(400, "Invalid input for field 'identity': 'identity' is a required property")
     backend = _backend(call)
-    app_cred = backend.authenticate(identity)
-    if app_cred is None:
+    found = backend.authenticate(identity)
+    if found is None:
         raise ApiError(401, "The request you have made requires authentication.")
+    account, app_cred = found
     scope = auth.get("scope")
     if app_cred and scope:
         # Application credentials carry their own scope; asking for another is refused.
         raise ApiError(401, "Application credentials cannot request a scope.")
     if isinstance(scope, dict) and "project" in scope:
+        # Each user has a role in its own project only: any other is refused. Keystone's
+        # reason ("User … has no access to project …") is a SecurityError, shown only with
+        # insecure_debug; the answer is Unauthorized's own text (keystone/exception.py).
         wanted = scope["project"]
-        project = backend.project()
+        project = backend.project(account)
         if wanted.get("id") not in (None, project["id"]) or wanted.get("name") not in (
             None,
             project["name"],
         ):
-            raise ApiError(401, "User has no access to project.")
-    token_id, token = backend.issue(identity["methods"], app_cred)
+            raise ApiError(401, "The request you have made requires authentication.")
+    token_id, token = backend.issue(identity["methods"], account, app_cred)
     if "nocatalog" in call.request.args:
         token = {k: v for k, v in token.items() if k != "catalog"}
     return json_response({"token": token}, 201, {"X-Subject-Token": token_id})
@@ -98,28 +102,34 @@ def catalog(call: Call) -> Response:
 
 
 def auth_projects(call: Call) -> Response:
-    _require_token(call)
-    return json_response({"projects": [_backend(call).project()], "links": {}})
+    token = _require_token(call)
+    return json_response({"projects": [token["project"]], "links": {}})
+
+
+# keystone/common/policies/user.py and project.py: a project member may read its own user
+# and project only; anything else is refused before it is looked up.
+def _refused(action: str) -> ApiError:
+    return ApiError(403, f"You are not authorized to perform the requested action: {action}.")
 
 
 def get_user(call: Call, user_id: str) -> Response:
-    _require_token(call)
-    user = _backend(call).user()
-    if user_id != user["id"]:
-        raise ApiError(404, f"Could not find user: {user_id}.")
+    token = _require_token(call)
+    if user_id != token["user"]["id"]:
+        raise _refused("identity:get_user")
+    user = token["user"]
     return json_response({"user": {**user, "enabled": True, "domain_id": user["domain"]["id"]}})
 
 
 def get_project(call: Call, project_id: str) -> Response:
-    _require_token(call)
-    project = _backend(call).project()
+    token = _require_token(call)
+    project = token["project"]
     if project_id != project["id"]:
-        raise ApiError(404, f"Could not find project: {project_id}.")
+        raise _refused("identity:get_project")
     return json_response({"project": {**project, "enabled": True,
                                       "domain_id": project["domain"]["id"]}})
 
 
-def _own_user(call: Call, user_id: str) -> None:
+def _own_user(call: Call, user_id: str) -> dict[str, Any]:
     token = _require_token(call)
     if token["user"]["id"] != user_id:
         raise ApiError(403, "You are not authorized to perform the requested action.")
@@ -127,15 +137,16 @@ def _own_user(call: Call, user_id: str) -> None:
         # A restricted application credential cannot create or delete others (Keystone docs).
         raise ApiError(403, "Using method 'application_credential' is not allowed for managing "
                             "additional application credentials.")
+    return token
 
 
 def app_creds(call: Call, user_id: str) -> Response:
-    _own_user(call, user_id)
+    token = _own_user(call, user_id)
     backend = _backend(call)
     if call.request.method == "POST":
         body = call.body_key("application_credential")
-        return json_response({"application_credential": backend.create_app_cred(user_id, body)},
-                             201)
+        created = backend.create_app_cred(user_id, str(token["project"]["id"]), body)
+        return json_response({"application_credential": created}, 201)
     return json_response({"application_credentials": backend.app_creds(user_id), "links": {}})
 
 

@@ -108,17 +108,29 @@ public final class LauncherHarness {
     Map<String, String> serverEnv = stringMap(request.getAsJsonObject("serverEnv"));
     String namespace = request.get("namespace").getAsString();
     String noteId = request.get("noteId").getAsString();
-    String user = request.has("user") ? request.get("user").getAsString() : null;
+    // Who runs the paragraph (the execution context's user).
+    String user = request.has("user") && !request.get("user").isJsonNull()
+        ? request.get("user").getAsString() : null;
+    // A note run in isolated mode (ExecutionContext.inIsolatedMode, e.g. a scheduled run) and
+    // its start time.
+    String isolatedStart = request.has("isolatedStart")
+        ? request.get("isolatedStart").getAsString() : null;
+    // Stopping the process (K8sRemoteInterpreterProcess.stop, 0.9.0 line 196, 0.10.1 line 199,
+    // 0.11.2/0.12.0 line 200): the spec rendered again with getTemplateBindings(null), and its
+    // objects deleted.
+    boolean stop = request.has("stop") && request.get("stop").getAsBoolean();
+    Path interpreterJson = request.has("interpreterJson")
+        ? Paths.get(request.get("interpreterJson").getAsString()) : null;
 
     // InterpreterSetting.getJavaProperties() of the setting the note binds to: the chart's
     // interpreter.json for "spark"; other groups keep the image's defaults (no properties here).
     Properties properties = new Properties();
-    if (request.has("interpreterJson") && "spark".equals(group)) {
-      properties = loadSettingProperties(Paths.get(request.get("interpreterJson").getAsString()), group);
+    if (interpreterJson != null && "spark".equals(group)) {
+      properties = loadSettingProperties(interpreterJson, group);
     }
-    // K8sStandardInterpreterLauncher.launchDirectly: the interpreter group id is the setting id
-    // plus the note for per-note isolated binding (InterpreterSetting.getInterpreterGroupId).
-    String groupId = group + "-" + noteId;
+    // K8sStandardInterpreterLauncher.launchDirectly passes context.getInterpreterGroupId()
+    // (0.9.0 line 145): the id of the ManagedInterpreterGroup the execution landed in.
+    String groupId = interpreterGroupId(interpreterJson, group, user, noteId, isolatedStart);
     Map<String, String> envs = buildEnvFromProperties(properties, groupId);
 
     // K8sStandardInterpreterLauncher.getZeppelinService: <ZEPPELIN_K8S_SERVICE_NAME>.<namespace>.svc
@@ -140,11 +152,13 @@ public final class LauncherHarness {
     Launch launch = new Launch(group, groupId, podName, namespace, properties, envs, serverEnv,
         serverService, rpcPort, containerImage, sparkImage,
         request.has("serverNamespace") ? request.get("serverNamespace").getAsString() : namespace);
-    Properties bindings = launch.getTemplateBindings(user);
+    // start(userName) binds the user who started the process, stop() none.
+    Properties bindings = launch.getTemplateBindings(stop ? null : user);
 
     Map<String, Object> answer = new LinkedHashMap<>();
     answer.put("ok", true);
     answer.put("podName", podName);
+    answer.put("groupId", groupId);
     answer.put("properties", propertiesMap(launch.properties));
     answer.put("env", launch.lastEnv);
     File specDir = new File(request.get("specDir").getAsString());
@@ -176,7 +190,11 @@ public final class LauncherHarness {
           // number a double).
           rendered.add(Serialization.asJson(object));
         }
-        if (client != null) {
+        if (client != null && stop) {
+          // k8sObjects.inNamespace(namespace).delete() (0.9.0 line 282, 0.10.1 line 279,
+          // 0.11.2 line 286 with the interpreter namespace).
+          answer.put("deleted", loaded.inNamespace(namespace).delete());
+        } else if (client != null) {
           // k8sObjects.inNamespace(namespace).createOrReplace() (0.9.0 line 284, 0.10.1 line
           // 281, 0.11.2 line 288 with the interpreter namespace).
           for (HasMetadata object : loaded.inNamespace(namespace).createOrReplace()) {
@@ -219,6 +237,60 @@ public final class LauncherHarness {
     properties.putIfAbsent("zeppelin.interpreter.connection.poolsize", "100");
     properties.setProperty("zeppelin.interpreter.localRepo", "/opt/zeppelin/local-repo/" + group);
     return properties;
+  }
+
+  /**
+   * InterpreterSetting.getInterpreterGroupId (identical in 0.9.0 line 399, 0.10.1 and 0.11.2
+   * line 400, 0.12.0 line 405): zengine's own on 0.9.0; for later releases (zengine not on
+   * Maven Central) followed here. The setting is the one interpreter.json saves for the group,
+   * else the template from the image's interpreter-setting.json (id and name the group, the
+   * manager's default option: shared).
+   */
+  private String interpreterGroupId(Path interpreterJson, String group, String user,
+                                    String noteId, String isolatedStart) throws Exception {
+    if ("0.9.0".equals(version)) {
+      Class<?> loader = Class.forName("org.apache.zeppelin.interpreter.ZengineSettings");
+      return (String) loader.getMethod("groupId", Path.class, String.class, String.class,
+          String.class, boolean.class, String.class)
+          .invoke(null, interpreterJson, group, user, noteId, isolatedStart != null, isolatedStart);
+    }
+    JsonObject setting = null;
+    if (interpreterJson != null) {
+      setting = GSON.fromJson(Files.readString(interpreterJson), JsonObject.class)
+          .getAsJsonObject("interpreterSettings").getAsJsonObject(group);
+    }
+    String id = setting != null ? setting.get("id").getAsString() : group;
+    String name = setting != null ? setting.get("name").getAsString() : group;
+    JsonObject option = setting != null ? setting.getAsJsonObject("option") : new JsonObject();
+    if (isolatedStart != null) {
+      return name + "-isolated-" + noteId + "-" + isolatedStart;
+    }
+    // InterpreterOption.perUserIsolated/perNoteIsolated/isIsolated: "isolated" exactly.
+    boolean perUser = "isolated".equals(optionString(option, "perUser"));
+    boolean perNote = "isolated".equals(optionString(option, "perNote"));
+    List<String> keys = new ArrayList<>();
+    if (option.has("isExistingProcess") && option.get("isExistingProcess").getAsBoolean()) {
+      keys.add("existing_process");
+    } else if (perUser || perNote) {
+      if (perUser) {
+        keys.add(user);
+      }
+      if (perNote) {
+        keys.add(noteId);
+      }
+    } else {
+      keys.add("shared_process");
+    }
+    // StringUtils.join(keys, "-"): a null user joins as an empty string.
+    StringJoiner joined = new StringJoiner("-");
+    for (String key : keys) {
+      joined.add(key == null ? "" : key);
+    }
+    return id + "-" + joined;
+  }
+
+  private static String optionString(JsonObject option, String key) {
+    return option.has(key) && !option.get(key).isJsonNull() ? option.get(key).getAsString() : null;
   }
 
   /** K8sStandardInterpreterLauncher.buildEnvFromProperties (0.9.0 line 160). */
