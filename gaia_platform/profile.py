@@ -54,6 +54,12 @@ class Autoscaling(Strict):
         return self
 
 
+#: Magnum labels read as integers (magnum_capi_helm/driver.py _get_label_int; Magnum's API
+#: for boot_volume_size).
+INTEGER_LABELS = ("boot_volume_size", "etcd_blockdevice_size", "etcd_volume_size",
+                  "min_node_count", "max_node_count")
+
+
 class ClusterSpec(Strict):
     """A cluster made by Magnum (its Cluster API driver, magnum-capi-helm)."""
 
@@ -82,12 +88,29 @@ class ClusterSpec(Strict):
 
     @field_validator("kubernetes_version")
     @classmethod
-    def _has_admission_policies(cls, value: str) -> str:
+    def _has_admission_policies(cls, value: str | None) -> str | None:
+        if value is None:  # written as null: the image alone decides, as when left out
+            return value
         major, minor = (int(part) for part in value[1:].split(".")[:2])
         if (major, minor) < (1, 30):
             raise ValueError("must be v1.30 or later: the charts contain notebook code with "
                              "ValidatingAdmissionPolicies (admissionregistration.k8s.io/v1)")
         return value
+
+    @field_validator("labels")
+    @classmethod
+    def _whole_numbers(cls, labels: dict[str, str]) -> dict[str, str]:
+        # Labels read as integers. For a value that is none, Magnum's API answers 500 (not 400)
+        # to boot_volume_size (magnum 5a492d6 attr_validator.py validate_flavor_root_volume_size
+        # calls oslo.utils validate_integer, whose ValueError wsme makes a server fault), and
+        # the Cluster API driver quietly uses its default for all of them
+        # (magnum_capi_helm/driver.py _get_label_int).
+        bad = [name for name in INTEGER_LABELS
+               if name in labels and not labels[name].strip().isdigit()]
+        if bad:
+            raise ValueError(f"{', '.join(bad)} must be whole numbers (gigabytes or node "
+                             "counts), written as strings like \"20\"")
+        return labels
 
     @model_validator(mode="after")
     def _count_in_bounds(self) -> ClusterSpec:

@@ -6,7 +6,7 @@ from __future__ import annotations
 import asyncio
 import logging
 import threading
-from collections.abc import Coroutine
+from collections.abc import Callable, Coroutine
 from datetime import UTC, datetime
 from pathlib import Path
 from typing import Any, TypeVar
@@ -25,6 +25,16 @@ T = TypeVar("T")
 #: pods); past it the helm process is terminated (pyhelm3 does so when its task is
 #: cancelled) and the step fails like a timed-out request, to be retried.
 HELM_TIMEOUT_SECONDS = 900.0
+
+
+def pending_text(name: str, status: str, age: float) -> str:
+    """Why an install waits on a release another helm run left pending-*, and for how long."""
+    left = max(PENDING_GRACE_SECONDS - age, 0.0)
+    if left > 0:
+        return (f"release {name} is {status} since {age:.0f} s (another deploy may be "
+                f"finishing it); it counts as abandoned in {left:.0f} s")
+    return (f"release {name} has been {status} for {age:.0f} s, left by an interrupted run: "
+            "rolling it back to its last deployed revision (uninstalling it if it has none)")
 
 
 def _run(coroutine: Coroutine[Any, Any, T]) -> T:
@@ -146,11 +156,12 @@ class Helm:
 
     def install_or_upgrade(self, name: str, chart: ChartRef, values: dict[str, Any],
                            namespace: str, timeout: str = "10m",
-                           create_namespace: bool = False) -> int:
+                           create_namespace: bool = False,
+                           progress: Callable[[str], None] = lambda _message: None) -> int:
         from pyhelm3.errors import Error
 
         async def upgrade() -> int:
-            await self._unstick(name, namespace, timeout)
+            await self._unstick(name, namespace, timeout, progress)
             loaded = await self._chart(chart)
             revision = await self.client.install_or_upgrade_release(
                 name, loaded, values, namespace=namespace, atomic=False, wait=False,
@@ -163,7 +174,8 @@ class Helm:
         except Error as exc:
             raise CloudError(f"helm could not install or upgrade release {name}: {exc}") from exc
 
-    async def _unstick(self, name: str, namespace: str, timeout: str) -> None:
+    async def _unstick(self, name: str, namespace: str, timeout: str,
+                       progress: Callable[[str], None]) -> None:
         """A release left pending-* by an interrupted run blocks every later helm operation
         ("another operation (install/upgrade/rollback) is in progress"). Once it has been
         pending longer than any of our own operations takes (they do not wait for pods), it is
@@ -171,6 +183,7 @@ class Helm:
         get_proceedable_revision does exactly that."""
         from pyhelm3.errors import ReleaseNotFoundError
 
+        told = False
         while True:
             try:
                 current = await self.client.get_current_revision(name, namespace=namespace)
@@ -180,6 +193,9 @@ class Helm:
                 return
             age = (datetime.now(UTC)
                    - current.updated.astimezone(UTC)).total_seconds()
+            if not told or age >= PENDING_GRACE_SECONDS:  # once waiting, once acting
+                progress(pending_text(name, current.status.value, age))
+                told = True
             if age >= PENDING_GRACE_SECONDS:
                 break
             # Not yet provably abandoned: another deploy may be finishing it right now.

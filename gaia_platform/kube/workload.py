@@ -169,6 +169,18 @@ def observe(api: Any, namespace: str, name: str) -> tuple[dict[str, Any], list[d
     return deployment, pods, nodes, events
 
 
+def volume_going(volume: dict[str, Any]) -> str:
+    """What still holds a deleted volume: its phase, the claim it names and its finalizers
+    (kubernetes.io/pv-protection stays while a pod or claim still uses it: the pv-protection
+    controller, pkg/controller/volume/pvprotection)."""
+    phase = (volume.get("status") or {}).get("phase", "Pending")
+    ref = (volume.get("spec") or {}).get("claimRef") or {}
+    holders = (volume.get("metadata") or {}).get("finalizers") or []
+    claim = f", claim {ref.get('namespace')}/{ref.get('name')}" if ref else ""
+    held = f", held by finalizer {', '.join(holders)}" if holders else ""
+    return f"{phase}{claim}{held}"
+
+
 def explain_claim(claim: dict[str, Any], volume: dict[str, Any] | None,
                   events: list[dict[str, Any]]) -> Explanation:
     """Status of a claim pre-bound to a static volume (spec.volumeName), from both objects.

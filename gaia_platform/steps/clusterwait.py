@@ -61,6 +61,30 @@ def stuck_text(marks: dict[str, Any]) -> str:
     return ", ".join(parts)
 
 
+def waiting_text(marks: dict[str, Any], expect_nodes: int | None = None) -> str:
+    """Why the cluster is not done yet, as Magnum's last answer shows it."""
+    parts = [str(marks["status"]), f"reason {marks['status_reason'] or 'none given'}"]
+    unfinished = [f"{name} {status}" for name, status, _count, _reason in marks["nodegroups"]
+                  if not status.endswith("_COMPLETE")]
+    if unfinished:
+        parts.append("nodegroups not ready: " + ", ".join(unfinished))
+    elif marks["nodegroups"] and str(marks["status"]).endswith("_IN_PROGRESS"):
+        # magnum_capi_helm/driver.py _update_status_updating (1.4.0): with every node group
+        # ready the driver still waits for the cluster's add-ons to be deployed.
+        parts.append("every nodegroup ready, Magnum waits for the cluster's add-ons")
+    if not marks["api_address"]:
+        parts.append("API address not yet known")
+    if expect_nodes is not None and marks["node_count"] != expect_nodes:
+        parts.append(f"{marks['node_count']} worker nodes of the {expect_nodes} asked for")
+    return "; ".join(parts)
+
+
+def deletion_text(cluster: dict[str, Any]) -> str:
+    """A cluster being deleted, as Magnum answers it (the Cluster API driver reports the
+    deletion done once the Helm release and its Cluster API objects are gone)."""
+    return f"{cluster.get('status')}, reason {cluster.get('status_reason') or 'none given'}"
+
+
 @dataclass
 class WaitRecord:
     """A wait that outlives one run: which cluster, when the wait began, when it last moved."""
@@ -97,10 +121,12 @@ def wait_for_cluster(
     report: Callable[[str], None],
     clock: Callable[[], float] = time.time,
     sleep: Callable[[float], None] = time.sleep,
+    expect_nodes: int | None = None,
 ) -> dict[str, Any]:
     """Poll ``read`` (cluster, nodegroups) until ``done(cluster)``; raise ClusterStalled when
     nothing moves for ``stall_after`` seconds, WaitTimeout after ``timeout`` seconds counted
-    from the first run that waited for this cluster. ``read`` may raise to stop (FAILED)."""
+    from the first run that waited for this cluster. ``read`` may raise to stop (FAILED).
+    Each change is reported with what is not ready yet (``expect_nodes``: a resize's target)."""
     now = clock()
     record = WaitRecord.load(record_path, uuid)
     if record is not None:
@@ -120,7 +146,7 @@ def wait_for_cluster(
         if marks != record.marks:
             record.marks = marks
             last_move = now
-            report(f"{what}: {marks['status']}, {marks['status_reason'] or 'no reason yet'} "
+            report(f"{what}: {waiting_text(marks, expect_nodes)} "
                    f"({now - record.started:.0f}s)")
         record.save(record_path)
         spent = now - record.started

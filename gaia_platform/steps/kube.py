@@ -366,10 +366,14 @@ class PersistentVolumeKind:
             core.delete_persistent_volume(target.share.pv_name)
             seen.deleted_volume(ctx.kube(), target.deployment, target.share.pv_name)
             # The old volume has a finalizer: it is gone once the claim's removal lets go.
-            wait_until(lambda: (seen.volume(ctx.kube(), target.deployment,
-                                            target.share.pv_name, poll=True) is None,
-                                None, "deleting"),
-                       what=f"old volume {target.share.pv_name}", timeout=120)
+            def gone() -> tuple[bool, None, str]:
+                from ..kube.workload import volume_going
+
+                old = seen.volume(ctx.kube(), target.deployment, target.share.pv_name, poll=True)
+                return old is None, None, "gone" if old is None else volume_going(old)
+
+            wait_until(gone, what=f"old volume {target.share.pv_name}", timeout=120,
+                       report=progress)
             seen.created_volume(ctx.kube(), target.deployment,
                                 core.create_persistent_volume(wanted))
         if decision.action in (Action.CREATE, Action.UPDATE):

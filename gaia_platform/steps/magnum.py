@@ -184,11 +184,13 @@ class ClusterKind:
             read, uuid=uuid, what=f"cluster {target.plan.name}", done=done,
             timeout=target.plan.create_timeout * 60 + 120,
             stall_after=target.plan.stall_minutes * 60,
-            record_path=ctx.state_dir / "cluster-wait.json", report=progress)
+            record_path=ctx.state_dir / "cluster-wait.json", report=progress,
+            expect_nodes=expect_nodes)
 
     def _wait_gone(self, magnum: Magnum, uuid: str, target: ClusterTarget,
                    progress: Progress) -> None:
         from ..cloud.rest import NotFound
+        from .clusterwait import deletion_text
 
         def probe() -> tuple[bool, None, str]:
             try:
@@ -198,7 +200,7 @@ class ClusterKind:
             if cluster["status"] == "DELETE_FAILED":
                 raise CloudError(f"Magnum could not delete cluster {target.plan.name}: "
                                  f"{failure_text(cluster)}")
-            return False, None, str(cluster["status"])
+            return False, None, deletion_text(cluster)
 
         wait_until(probe, what=f"deleting cluster {target.plan.name}", timeout=3600,
                    report=progress)

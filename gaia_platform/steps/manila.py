@@ -108,6 +108,23 @@ class ShareKind:
         return {"share_id": share.id, "size": share.size}
 
 
+def rule_applied(rule: Any) -> tuple[bool, str]:
+    """Whether a cephx rule is usable, and Manila's state of it: a rule is queued_to_apply,
+    applying, then active, and its cephx key appears once Ceph has made it (access_key None
+    till then, as Arcus answered in wfau/gaia-dmp notes/stv/20211203-create-test-share.txt).
+    The CSI driver needs both."""
+    if rule.state == "active" and not rule.access_key:
+        return False, "active, cephx key not issued yet"
+    return rule.state == "active", str(rule.state)
+
+
+def rule_denied(rules: list[Any], rule_id: str) -> tuple[bool, str]:
+    """Whether a denied rule is gone, and Manila's state of it while it is not
+    (queued_to_deny, denying)."""
+    left = [r for r in rules if r.id == rule_id]
+    return (not left), (str(left[0].state) if left else "gone")
+
+
 @dataclass(frozen=True)
 class AccessTarget:
     share: SharePlan
@@ -177,9 +194,13 @@ class AccessKind:
                 and rule is not None:
             old_id = rule.id
             manila.deny(share_id, old_id)
-            wait_until(lambda: (not any(r.id == old_id for r in manila.access_rules(share_id)),
-                                None, "denying"),
-                       what=f"old access rule on {target.share.name}", timeout=ACCESS_TIMEOUT)
+
+            def denied() -> tuple[bool, None, str]:
+                gone, state = rule_denied(manila.access_rules(share_id), old_id)
+                return gone, None, state
+
+            wait_until(denied, what=f"old access rule on {target.share.name}",
+                       timeout=ACCESS_TIMEOUT, report=progress)
             rule = None
         if rule is None:
             rule = manila.allow_cephx(share_id, target.share.cephx_id, target.share.access_level)
@@ -189,12 +210,11 @@ class AccessKind:
             current = [r for r in manila.access_rules(share_id) if r.id == rule_id]
             if not current:
                 raise CloudError(f"The access rule on {target.share.name} disappeared.")
-            state = current[0].state
-            if state == "error":
+            if current[0].state == "error":
                 raise CloudError(f"Manila could not apply cephx access {target.share.cephx_id} "
                                  f"to share {target.share.name} (rule state error).")
-            # The cephx key appears once the rule is active; the CSI driver needs both.
-            return state == "active" and bool(current[0].access_key), current[0], str(state)
+            usable, state = rule_applied(current[0])
+            return usable, current[0], state
 
         wait_until(active, what=f"access to {target.share.name}", timeout=ACCESS_TIMEOUT,
                    report=progress)

@@ -180,7 +180,7 @@ class HelmReleaseKind:
 
         revision = Helm(ctx.kubeconfig_path).install_or_upgrade(
             target.name, target.chart, _values(ctx, target), target.namespace,
-            create_namespace=target.create_namespace)
+            create_namespace=target.create_namespace, progress=progress)
         progress(f"release {target.name} at revision {revision}")
         return {"release": target.name, "revision": revision}
 

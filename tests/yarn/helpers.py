@@ -20,9 +20,9 @@ from tests import tools
 #: The emulated cloud's flavors (gaia_platform/sandbox/emulator/nova/flavors.py) and Arcus's.
 FLAVORS = {"gaia.vm.2vcpu": (2, 4096), "gaia.vm.4vcpu": (4, 8192), "gaia.vm.8vcpu": (8, 16384),
            "gaia.vm.26vcpu": (26, 46080),
-           # Arcus's: 26 vCPUs by name (gaia-dmp deployments.yml); its RAM cannot be known
-           # offline (preflight reads the real flavor), so the Somerville figure stands in.
-           "gaia.vm.cclake.26vcpu": (26, 46080)}
+           # Arcus's, as gaia-dmp's `openstack flavor list` showed it (notes/zrq/2022/
+           # 20220117-01-arcus-testing.txt); preflight reads the real flavor today's cloud has.
+           "gaia.vm.cclake.26vcpu": (26, 44032)}
 FAKE_KEY = "AQBd4mFnAAAAABAAwz5kZxyQ0n0tY5DVH3mYSw=="
 
 

@@ -126,7 +126,7 @@ def test_yarn_site_runs_sparks_shuffle_service_and_fits_the_worker() -> None:
     assert site["yarn.nodemanager.aux-services.spark_shuffle.classpath"] == "/opt/spark/yarn/*"
     assert site["spark.shuffle.service.port"] == str(SHUFFLE_PORT)
     memory = int(site["yarn.nodemanager.resource.memory-mb"])
-    assert memory == sizing.nm_memory_mb < 46080
+    assert memory == sizing.nm_memory_mb < 44032
     assert int(site["yarn.nodemanager.resource.cpu-vcores"]) == 26
     assert int(site["yarn.scheduler.maximum-allocation-mb"]) <= memory
     assert container(sizing.executor_memory_mb) * sizing.executors_per_worker <= memory

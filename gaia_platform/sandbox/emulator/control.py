@@ -1,6 +1,8 @@
 """The sandbox's own control API under ``/_sandbox`` (not an OpenStack API).
 
 GET  /_sandbox/health            liveness
+GET  /_sandbox/metadata/<server id>/openstack/latest/user_data
+                                 what the server's cloud-init reads from Nova's metadata service
 GET  /_sandbox/requests?since=N  the request log after entry N
 GET  /_sandbox/faults            the fault rules in force
 POST /_sandbox/faults            add a rule (see faults.py); DELETE clears them all
@@ -19,6 +21,7 @@ from werkzeug.wrappers import Request, Response
 
 from .config import BASE_DURATIONS
 from .http import json_response
+from .nova import metadata
 from .state import EmulatorState
 
 
@@ -59,6 +62,8 @@ def answer(state: EmulatorState, request: Request) -> Response:
     if path == "/_sandbox/reset" and method == "POST":
         state.store.reset()
         return json_response(None, 204)
+    if path.startswith("/_sandbox/metadata/") and method == "GET":
+        return metadata.answer(state, path.removeprefix("/_sandbox/metadata/"))
     return json_response({"error": f"no sandbox control endpoint {method} {path}"}, 404)
 
 

@@ -129,6 +129,49 @@ def test_cluster_keypair_and_flavors_are_checked_before_202(emulator: Emulator) 
     assert magnum.show("/clusters")["clusters"] == []
 
 
+def test_a_zero_disk_flavor_needs_a_boot_volume(emulator: Emulator) -> None:
+    # magnum/api/attr_validator.py validate_flavor_root_volume_size (magnum 5a492d6), called
+    # by cluster_template.py post and cluster.py _post: FlavorZeroRootVolumeNotSupported, a
+    # NotSupported (400), unless boot_volume_size (default [cinder] default_boot_volume_size
+    # 0) gives the root a volume.
+    magnum = Magnum(emulator)
+    message = ("Flavor with zero root volume size is not supported when boot_volume_size is "
+               "zero.")
+    refused = magnum.call("POST", "/clustertemplates",
+                          json=magnum.template_body(flavor_id="general.v1.volume"))
+    assert (refused.status_code, _detail(refused)) == (400, message)
+    assert refused.json()["errors"][0]["code"] == "client"
+    with_volume = magnum.template(name="t-volume", flavor_id="general.v1.volume",
+                                  labels={"boot_volume_size": "20"})
+    assert magnum.show(f"/clustertemplates/{with_volume}")["flavor_id"] == "general.v1.volume"
+    template = magnum.template()
+    cluster = magnum.call("POST", "/clusters", json={"cluster_template_id": template,
+                                                     "flavor_id": "general.v1.volume"})
+    assert (cluster.status_code, _detail(cluster)) == (400, message)
+    magnum.cluster(template, flavor_id="general.v1.volume", labels={"boot_volume_size": "20"})
+
+
+def test_a_boot_volume_size_that_is_no_integer_is_a_server_fault(emulator: Emulator) -> None:
+    # Real Magnum answers 500, not 400: validate_flavor_root_volume_size calls oslo.utils
+    # strutils.validate_integer (oslo.utils 2efc66a), which raises a plain ValueError "...
+    # must be an integer"; wsme's wsexpose (wsmeext/pecan.py, wsme/api.py format_exception)
+    # makes anything without a 4xx code a 500 "Server" fault, which Magnum's
+    # parsable_error.py wraps as below. The labels type (text, int, bool or float) lets it in.
+    magnum = Magnum(emulator)
+    answer = magnum.call("POST", "/clustertemplates",
+                         json=magnum.template_body(labels={"boot_volume_size": "twenty"}))
+    assert answer.status_code == 500
+    assert answer.json() == {"errors": [{
+        "request_id": "", "code": "server", "status": 500,
+        "title": "boot_volume_size must be an integer",
+        "detail": "boot_volume_size must be an integer", "links": []}]}
+    template = magnum.template()
+    cluster = magnum.call("POST", "/clusters", json={
+        "cluster_template_id": template, "labels": {"boot_volume_size": "20GB"}})
+    assert (cluster.status_code, _detail(cluster)) == (500, "boot_volume_size must be an integer")
+    assert magnum.show("/clusters")["clusters"] == []
+
+
 def test_cambridge_shape_three_masters_needs_the_load_balancer_flag(emulator: Emulator) -> None:
     # validate_master_count: the check the cambridge template (master_lb_enabled false, three
     # masters) fails on a real Magnum, although the Cluster API driver builds an API load
@@ -246,6 +289,65 @@ def test_node_groups_report_ready_one_by_one_while_the_cluster_builds(
     assert ("CREATE_IN_PROGRESS", "CREATE_COMPLETE", "CREATE_IN_PROGRESS") in seen
     assert ("CREATE_IN_PROGRESS", "CREATE_COMPLETE", "CREATE_COMPLETE") in seen
     assert ("CREATE_COMPLETE", "CREATE_COMPLETE", "CREATE_COMPLETE") in seen
+
+
+def _until_api_address(magnum: Magnum, uuid: str) -> list[tuple[str, str, str, bool]]:
+    """(cluster, master, worker status, api_address known) as seen until api_address is."""
+    deadline = time.monotonic() + 10
+    seen = []
+    while True:
+        cluster = magnum.show(f"/clusters/{uuid}")
+        groups = {g["name"]: g["status"]
+                  for g in magnum.show(f"/clusters/{uuid}/nodegroups")["nodegroups"]}
+        seen.append((cluster["status"], groups["default-master"], groups["default-worker"],
+                     bool(cluster["api_address"])))
+        if cluster["api_address"]:
+            return seen
+        assert time.monotonic() < deadline, "no api_address"
+        time.sleep(0.05)
+
+
+def test_api_address_is_known_while_the_cluster_builds(emulator: Emulator) -> None:
+    # magnum_capi_helm/driver.py _update_cluster_api_address (1.4.0): saved as soon as the
+    # Cluster API Cluster has its controlPlaneEndpoint (the API load balancer), before the
+    # control plane is ready, "so users can get their coe credentials".
+    emulator.set_time_scale(0.01)  # a 6 s build
+    magnum = Magnum(emulator)
+    uuid = magnum.cluster(magnum.template())
+    seen = _until_api_address(magnum, uuid)
+    assert seen[0] == ("CREATE_IN_PROGRESS", "CREATE_IN_PROGRESS", "CREATE_IN_PROGRESS", False)
+    assert seen[-1] == ("CREATE_IN_PROGRESS", "CREATE_IN_PROGRESS", "CREATE_IN_PROGRESS", True)
+    address = magnum.show(f"/clusters/{uuid}")["api_address"]
+    assert address.startswith("https://") and address.endswith(":6443")
+    built = magnum.wait(f"/clusters/{uuid}", "CREATE_COMPLETE")
+    assert built["api_address"] == address
+    # The load balancer's address is not a node's.
+    assert address.removeprefix("https://").removesuffix(":6443") not in (
+        built["master_addresses"] + built["node_addresses"])
+
+
+def test_a_node_group_added_while_the_cluster_builds_makes_it_an_update(
+    emulator: Emulator,
+) -> None:
+    # Once api_address is known the API accepts a node group (nodegroup.py post checks only
+    # that); the conductor sets the cluster UPDATE_IN_PROGRESS (nodegroup_conductor.py
+    # nodegroup_create) and the driver, seeing an UPDATE_ status, ends it UPDATE_COMPLETE once
+    # every group is ready (driver.py _update_status_updating).
+    emulator.set_time_scale(0.01)
+    magnum = Magnum(emulator)
+    uuid = magnum.cluster(magnum.template())
+    _until_api_address(magnum, uuid)
+    answer = magnum.call("POST", f"/clusters/{uuid}/nodegroups",
+                         json={"name": "extra", "node_count": 1})
+    assert answer.status_code == 202, answer.text
+    assert magnum.show(f"/clusters/{uuid}")["status"] == "UPDATE_IN_PROGRESS"
+    built = magnum.wait(f"/clusters/{uuid}", "UPDATE_COMPLETE")
+    assert built["coe_version"] == "v1.34.4" and built["health_status"] == "HEALTHY"
+    groups = magnum.show(f"/clusters/{uuid}/nodegroups")["nodegroups"]
+    assert {(g["name"], g["status"], g["node_count"]) for g in groups} == {
+        ("default-master", "CREATE_COMPLETE", 1), ("default-worker", "CREATE_COMPLETE", 1),
+        ("extra", "CREATE_COMPLETE", 1)}
+    assert len(built["node_addresses"]) == 2 and len(built["master_addresses"]) == 1
 
 
 def test_magnum_services_are_admin_only(emulator: Emulator) -> None:

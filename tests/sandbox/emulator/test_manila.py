@@ -128,8 +128,7 @@ def test_unknown_share_is_item_not_found_with_version_headers(emulator: Emulator
 # -- share types ------------------------------------------------------------------------------
 def test_share_types_offer_the_default_cephfs_type(emulator: Emulator) -> None:
     sfs = _sdk(emulator)
-    (stype,) = list(sfs.share_types())
-    assert stype.name == "cephfsnativetype"
+    stype = {t.name: t for t in sfs.share_types()}["cephfsnativetype"]
     assert stype.extra_specs["driver_handles_share_servers"] == "False"
     assert stype.extra_specs["snapshot_support"] == "False"  # no snapshots: realism tests
     manila = _manila(emulator, "2.51")
@@ -138,6 +137,19 @@ def test_share_types_offer_the_default_cephfs_type(emulator: Emulator) -> None:
     assert manila.share_types.get(stype.id).name == "cephfsnativetype"
     with pytest.raises(manila_exc.NotFound):
         manila.share_types.get("cephfsnativetype")  # show looks types up by id only
+
+
+def test_arcus_private_cephfs_type_is_offered_to_the_project(emulator: Emulator) -> None:
+    # ceph01_cephfs as gaia-dmp's `openstack share type list` showed it on Arcus (private,
+    # not the default, no snapshots); the cambridge profile creates its shares with it.
+    manila = _manila(emulator, "2.51")
+    arcus = {t.name: t for t in manila.share_types.list()}["ceph01_cephfs"]
+    assert (arcus.is_public, arcus.is_default, arcus.description) == (
+        False, False, "CephFS-Ceph01")
+    assert arcus.extra_specs["snapshot_support"] == "False"
+    share = _sdk(emulator).create_share(name="arcus", size=1, share_proto="CEPHFS",
+                                        share_type="ceph01_cephfs")
+    assert share.share_type_name == "ceph01_cephfs"
 
 
 # -- shares -------------------------------------------------------------------------------------

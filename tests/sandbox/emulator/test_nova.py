@@ -89,6 +89,21 @@ def test_flavors_include_the_profile_flavors(emulator: Emulator) -> None:
     assert "extra_specs" not in old and "description" not in old
 
 
+def test_arcus_flavors_the_cambridge_profile_names(emulator: Emulator) -> None:
+    # As `openstack flavor list` showed them on Arcus (wfau/gaia-dmp
+    # notes/zrq/2022/20220117-01-arcus-testing.txt): private, some with ephemeral disks.
+    conn = emulator.connect()
+    shown = {name: conn.compute.find_flavor(name) for name in (
+        "gaia.vm.cclake.2vcpu", "gaia.vm.cclake.4vcpu", "gaia.vm.cclake.26vcpu",
+        "gaia.vm.cclake.54vcpu")}
+    assert {n: (f.vcpus, f.ram, f.disk, f.ephemeral) for n, f in shown.items()} == {
+        "gaia.vm.cclake.2vcpu": (2, 3072, 14, 0), "gaia.vm.cclake.4vcpu": (4, 6144, 22, 0),
+        "gaia.vm.cclake.26vcpu": (26, 44032, 20, 180),
+        "gaia.vm.cclake.54vcpu": (54, 88064, 20, 380)}
+    assert {f.is_public for f in shown.values()} == {False}
+    assert conn.compute.find_flavor("gaia.vm.2vcpu").is_public is True
+
+
 def test_keypairs_generate_import_and_conflict(emulator: Emulator) -> None:
     conn = emulator.connect()
     generated = conn.compute.create_keypair(name="generated")
@@ -128,9 +143,11 @@ def test_server_builds_gets_an_address_and_is_deleted(emulator: Emulator) -> Non
     assert address["addr"] == port.fixed_ips[0]["ip_address"]
     assert address["OS-EXT-IPS:type"] == "fixed"
     fetched = conn.compute.get_server(server.id)
-    # user_data is an admin-only extended attribute in real Nova; the emulator shows it on
-    # purpose so tests can check what was given to Nova (notes/emulator.md).
-    assert fetched.user_data == USER_DATA
+    # user_data is an admin-only extended attribute (nova/policies/
+    # extended_server_attributes.py): the server reads it from the metadata service instead.
+    assert fetched.user_data is None
+    metadata = f"{emulator.url}/_sandbox/metadata/{server.id}/openstack/latest/user_data"
+    assert requests.get(metadata, timeout=5).content == base64.b64decode(USER_DATA)
     assert fetched.metadata == {"role": "gateway"} and fetched.tags == ["gaia"]
     assert fetched.flavor.original_name == "gaia.vm.2vcpu"
     assert fetched.key_name == "gaia-yarn"

@@ -4,14 +4,16 @@ As in magnum/conductor/handlers/cluster_conductor.py and nodegroup_conductor.py,
 periodic status sync that copies the Cluster API driver's view into Magnum
 (magnum_capi_helm/driver.py update_cluster_status; see capi.py):
 
-* create: cluster and both default node groups CREATE_IN_PROGRESS; as the driver syncs each
-  node group from its own Cluster API object, the master group completes first (the
+* create: cluster and both default node groups CREATE_IN_PROGRESS; api_address appears once
+  Cluster API has the API load balancer (20% of the build), before any node; as the driver
+  syncs each node group from its own Cluster API object, the master group completes first (the
   KubeadmControlPlane is ready at 60% of the build, and reports the Kubernetes version), the
   workers next (their MachineDeployments run at 85%), and the cluster last, once its add-ons
-  are deployed: CREATE_COMPLETE with no status_reason (api_address, node addresses and the
-  CAPIMonitor's health filled in). When an outcome fault is armed the build fails before any
-  group is ready: all CREATE_FAILED with the reason, which also shows per node group in the
-  cluster's ``faults``;
+  are deployed: CREATE_COMPLETE with no status_reason (node addresses and the CAPIMonitor's
+  health filled in). A node group added once api_address is known turns the build into an
+  update (UPDATE_COMPLETE at the end). When an outcome fault is armed the build fails before
+  any group is ready: all CREATE_FAILED with the reason, which also shows per node group in
+  the cluster's ``faults``, and no api_address;
 * update (PATCH node_count, resize, upgrade, node group create/update/delete): the node groups
   concerned carry their own operation; the cluster is UPDATE_IN_PROGRESS until none is left,
   then UPDATE_COMPLETE, or UPDATE_FAILED with the first failure's reason;
@@ -114,13 +116,24 @@ def _image(backend: MagnumBackend, template: Record) -> Record | None:
     return dict(found) if found is not None else None
 
 
-def _api_address(backend: MagnumBackend, cluster: Record) -> str:
+def _api_address(cluster: Record, kube_address: str | None) -> str:
+    """The sandbox's apiserver, or else a fake address for the API load balancer the driver
+    always builds (capi.py), on the cluster's network before its nodes."""
+    if kube_address is not None:
+        return kube_address
+    return f"https://{_address(cluster)}:6443"
+
+
+def _find_api_address(backend: MagnumBackend, cluster: Record) -> bool:
+    """magnum_capi_helm/driver.py _update_cluster_api_address (1.4.0): as soon as the Cluster
+    API Cluster has spec.controlPlaneEndpoint, while the cluster is being created or updated,
+    the driver saves it as ``https://host:port`` "so users can get their coe credentials"
+    (update_cluster_status) before the create completes. True if it was set now."""
+    if cluster.get("api_address"):
+        return False
     kube = backend.state.config.kube
-    if kube is not None:
-        return kube.api_address
-    masters = [n["address"] for g in backend.cluster_nodegroups(cluster["uuid"])
-               if g["role"] == "master" for n in g.get("_nodes", [])]
-    return f"https://{masters[0] if masters else '10.0.0.3'}:6443"
+    cluster["api_address"] = _api_address(cluster, kube.api_address if kube else None)
+    return True
 
 
 def _end(record: Record) -> None:
@@ -133,6 +146,9 @@ def _end(record: Record) -> None:
 # (magnum_capi_helm/driver.py _update_control_plane_nodegroup_status,
 # _update_worker_nodegroup_status); the cluster itself waits for its add-ons too.
 GROUP_READY_AT = {"master": 0.6, "worker": 0.85}
+# When the OpenStackCluster's API load balancer is up and Cluster API copies its address into
+# the Cluster's controlPlaneEndpoint: with the infrastructure, before any machine.
+API_ADDRESS_AT = 0.2
 
 
 def _progress_create(backend: MagnumBackend, cluster: Record, now: float) -> bool:
@@ -140,7 +156,7 @@ def _progress_create(backend: MagnumBackend, cluster: Record, now: float) -> boo
         return False
     span = max(float(cluster["_due"]) - float(cluster["_since"]), 1e-9)
     done = (now - float(cluster["_since"])) / span
-    changed = False
+    changed = done >= API_ADDRESS_AT and _find_api_address(backend, cluster)
     for group in backend.cluster_nodegroups(cluster["uuid"]):
         ready_at = GROUP_READY_AT.get(group["role"], GROUP_READY_AT["worker"])
         if group["status"] == "CREATE_IN_PROGRESS" and done >= ready_at:
@@ -174,7 +190,7 @@ def _finish_create(backend: MagnumBackend, cluster: Record) -> None:
     # success (update_cluster_status), so a failure's reason is the only one there is.
     cluster["status_reason"] = reason or None
     if not reason:
-        cluster["api_address"] = _api_address(backend, cluster)
+        _find_api_address(backend, cluster)
         template = backend.templates.get(cluster["cluster_template_id"], {})
         cluster["coe_version"] = _coe_version(backend, template)
         _healthy(backend, cluster)
@@ -215,6 +231,9 @@ def _finish_group(backend: MagnumBackend, cluster: Record, group: Record) -> Non
         del backend.nodegroups[group["uuid"]]
         return
     realize(cluster, group)
+    if operation == "create" and group["role"] == "master":  # a build turned update
+        template = backend.templates.get(cluster["cluster_template_id"], {})
+        cluster["coe_version"] = _coe_version(backend, template)
     target = group.pop("_upgrade_to", None)
     if target and target in backend.templates:
         _upgrade(backend, cluster, group, backend.templates[target])
@@ -280,6 +299,8 @@ def start_group_operation(
     """
     if cluster.get("_op") == "delete":
         return False
+    if cluster.get("_op") == "create":
+        _create_becomes_update(backend, cluster)
     now = backend.state.now()
     due = now + backend.duration(fault)
     if group.get("_op"):
@@ -296,3 +317,17 @@ def start_group_operation(
     cluster["_op"] = "update"
     cluster["updated_at"] = backend.stamp()
     return True
+
+
+def _create_becomes_update(backend: MagnumBackend, cluster: Record) -> None:
+    """A node group added while the cluster builds (allowed once api_address is known:
+    magnum/api/controllers/v1/nodegroup.py post) makes the conductor set the cluster
+    UPDATE_IN_PROGRESS (nodegroup_conductor.py nodegroup_create); the driver still completes
+    the default groups from their Cluster API objects, and the cluster, now an update, ends
+    UPDATE_COMPLETE (driver.py update_cluster_status, _update_status_updating)."""
+    since, due = float(cluster["_since"]), float(cluster["_due"])
+    for group in backend.cluster_nodegroups(cluster["uuid"]):
+        if group["status"] == "CREATE_IN_PROGRESS" and not group.get("_op"):
+            ready_at = GROUP_READY_AT.get(group["role"], GROUP_READY_AT["worker"])
+            group["_op"] = "create"
+            group["_due"] = since + (due - since) * ready_at

@@ -99,7 +99,7 @@ class ManilaBackend:
 
     # -- share types ----------------------------------------------------------------------
     def share_types(self) -> list[Record]:
-        return [t for t in self._types.values() if t["is_public"]]
+        return [t for t in self._types.values() if t["is_public"] or t.get("_all_projects")]
 
     def share_type(self, ref: str) -> Record:
         for share_type in self._types.values():

@@ -12,6 +12,7 @@ from werkzeug.wrappers import Request, Response
 from ..http import ApiError, Call, Handler, Service, json_response, public
 from . import access_routes as access
 from . import message_routes as messages
+from . import replica_routes as replicas
 from . import share_routes as shares
 from . import sharetypes, versions, views
 from . import snapshot_routes as snapshots
@@ -138,6 +139,10 @@ V2_ROUTES: list[tuple[str, list[str], Handler]] = [
     ("/snapshots/detail", ["GET"], snapshots.list_snapshots),
     ("/snapshots", ["POST"], snapshots.create_snapshot),
     ("/snapshots/<snapshot_id>", ["GET", "PUT", "DELETE"], snapshots.snapshot),
+    ("/share-replicas", ["GET"], replicas.list_replicas),
+    ("/share-replicas/detail", ["GET"], replicas.list_replicas),
+    ("/share-replicas", ["POST"], replicas.create_replica),
+    ("/share-replicas/<replica_id>", ["GET", "DELETE"], replicas.replica),
     ("/share-access-rules", ["GET"], access.list_rules),
     ("/share-access-rules/<access_id>", ["GET"], access.show_rule),
     ("/share-access-rules/<access_id>", ["PUT"], access.update_rule),

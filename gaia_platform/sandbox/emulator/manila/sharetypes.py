@@ -1,4 +1,5 @@
-"""The share types the emulated cloud offers: one CephFS-native type, the default.
+"""The share types the emulated cloud offers: a CephFS-native type, the default, and Arcus's
+private CephFS type.
 
 Extra specs are strings, as Manila stores them. The CephFS driver does not handle share
 servers (DHSS=False). Snapshots are out of the emulator's scope, so the type says
@@ -30,7 +31,31 @@ SEED: list[dict[str, Any]] = [
         },
         # The protocol the backend behind this type serves (the scheduler's storage_protocol).
         "_protocol": "CEPHFS",
-    }
+    },
+    {
+        # Arcus's CephFS type, which the cambridge profile names, as `openstack share type
+        # list` showed it in wfau/gaia-dmp notes/zrq/2021/20211227-03-cloud-transfer.txt
+        # (gaia-dmp b300c59): private, not the default, the specs below, "CephFS-Ceph01".
+        "id": str(uuid.uuid5(uuid.NAMESPACE_URL, "gaia-sandbox/manila/ceph01_cephfs")),
+        "name": "ceph01_cephfs",
+        "description": "CephFS-Ceph01",
+        "is_public": False,
+        "extra_specs": {
+            "driver_handles_share_servers": "False",
+            "snapshot_support": "False",
+            "create_share_from_snapshot_support": "False",
+            "revert_to_snapshot_support": "False",
+            "mount_snapshot_support": "False",
+            "share_backend_name": "CEPHFS",
+            "storage_protocol": "CEPHFS",
+        },
+        "_protocol": "CEPHFS",
+        # Given to every project of the sandbox, as an operator grants a private type
+        # (share_type_access); which Arcus projects have it is UNKNOWN offline (preflight
+        # checks). A non-admin lists public types and the private ones it may use
+        # (manila/api/v2/share_types.py _get_share_types, db share_type_get_all).
+        "_all_projects": True,
+    },
 ]
 
 # manila/common/constants.py ExtraSpecs: what a non-admin may see, and the defaults of the

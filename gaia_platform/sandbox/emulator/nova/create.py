@@ -198,15 +198,32 @@ def _requested_networks(backend: NovaBackend, who: Requester,
 GIB = 1024 ** 3
 
 
-def _check_flavor_fits_image(flavor: dict[str, Any], image: Record) -> None:
-    """nova/compute/api.py _validate_flavor_image_mem_min_disk, for a boot from the flavor's
-    local disk: FlavorMemoryTooSmall, FlavorDiskSmallerThanImage, FlavorDiskSmallerThanMinDisk
-    (all 400 from servers.py create). A flavor disk of 0 is not checked."""
+def _volume_backed(server: dict[str, Any]) -> bool:
+    """The root disk is a volume: the boot_index 0 mapping's destination (nova/block_device.py
+    BlockDeviceDict, destination_type "volume"; a volume or snapshot source is one too)."""
+    for bdm in server.get("block_device_mapping_v2") or []:
+        if str(bdm.get("boot_index")) == "0":
+            return bool(bdm.get("destination_type") == "volume"
+                        or bdm.get("source_type") in ("volume", "snapshot"))
+    return False
+
+
+def _check_flavor_fits_image(flavor: dict[str, Any], image: Record, volume_backed: bool,
+                             ) -> None:
+    """nova/compute/api.py _validate_flavor_image_nostatus (nova 00a0304):
+    FlavorMemoryTooSmall, then for a boot from the flavor's local disk
+    FlavorDiskSmallerThanImage, FlavorDiskSmallerThanMinDisk (400 from servers.py create); a
+    volume's size is not the flavor's business (the emulator has no Cinder to check it)."""
     if int(flavor["ram"]) < int(image.get("min_ram") or 0):
         raise ApiError(400, "Flavor's memory is too small for requested image.")
+    if volume_backed:
+        return
     disk = int(flavor["disk"]) * GIB
     if disk == 0:
-        return
+        # A zero-disk flavor from an image needs os_compute_api:servers:create:zero_disk_flavor,
+        # admin only by default (nova/policies/servers.py): BootFromVolumeRequiredForZeroDisk-
+        # Flavor, a Forbidden, 403 from servers.py create.
+        raise ApiError(403, "Only volume-backed servers are allowed for flavors with zero disk.")
     size, min_disk = int(image.get("size") or 0), int(image.get("min_disk") or 0) * GIB
     if size > disk:
         raise ApiError(400, "Flavor's disk is too small for requested image. Flavor disk is "
@@ -265,7 +282,7 @@ def create_servers(backend: NovaBackend, who: Requester, body: Any) -> tuple[Rec
     except ApiError as exc:
         raise ApiError(400, exc.message) from None
     if image is not None:
-        _check_flavor_fits_image(flavor, image)
+        _check_flavor_fits_image(flavor, image, _volume_backed(server))
     key_name = server.get("key_name")
     if key_name is not None:
         try:

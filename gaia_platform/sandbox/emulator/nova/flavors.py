@@ -22,14 +22,38 @@ _FLAVORS = [
     ("gaia.vm.4vcpu", 4, 8192, 40, "Gaia platform, 4 vCPUs"),
     ("gaia.vm.8vcpu", 8, 16384, 80, "Gaia platform, 8 vCPUs"),
     ("gaia.vm.26vcpu", 26, 46080, 80, "Gaia platform, 26 vCPUs (worker)"),
+    # No root disk: a server of this flavor boots from a volume, or needs Nova's admin-only
+    # create:zero_disk_flavor policy (nova/policies/servers.py). A sandbox choice, so that the
+    # refusals around such flavors (Nova's and Magnum's boot_volume_size) can be exercised.
+    ("general.v1.volume", 2, 4096, 0, "General purpose, 2 vCPUs, root disk on a volume"),
 ]
+# Arcus's Cascade Lake flavors the cambridge profile names (openstack/clouds/cambridge.yaml),
+# private to the Gaia projects, as `openstack flavor list` showed them in wfau/gaia-dmp
+# notes/zrq/2022/20220117-01-arcus-testing.txt (gaia-dmp b300c59): (vcpus, ram MiB, disk GiB,
+# ephemeral GiB).
+_ARCUS = {
+    "gaia.vm.cclake.2vcpu": (2, 3072, 14, 0),
+    "gaia.vm.cclake.4vcpu": (4, 6144, 22, 0),
+    "gaia.vm.cclake.26vcpu": (26, 44032, 20, 180),
+    "gaia.vm.cclake.54vcpu": (54, 88064, 20, 380),
+}
+
+
+def _flavor(name: str, vcpus: int, ram: int, disk: int, description: str | None,
+            ephemeral: int = 0, public: bool = True) -> dict[str, Any]:
+    flavor_id = str(uuid.uuid5(uuid.NAMESPACE_URL, f"gaia-sandbox/flavor/{name}"))
+    return {"id": flavor_id, "name": name, "vcpus": vcpus, "ram": ram, "disk": disk,
+            "ephemeral": ephemeral, "swap": 0, "description": description,
+            "is_public": public, "extra_specs": {"hw_rng:allowed": "True"}}
+
 
 FLAVORS: dict[str, dict[str, Any]] = {}
 for _name, _vcpus, _ram, _disk, _description in _FLAVORS:
-    _id = str(uuid.uuid5(uuid.NAMESPACE_URL, f"gaia-sandbox/flavor/{_name}"))
-    FLAVORS[_id] = {"id": _id, "name": _name, "vcpus": _vcpus, "ram": _ram, "disk": _disk,
-                    "ephemeral": 0, "swap": 0, "description": _description,
-                    "extra_specs": {"hw_rng:allowed": "True"}}
+    _made = _flavor(_name, _vcpus, _ram, _disk, _description)
+    FLAVORS[_made["id"]] = _made
+for _name, (_vcpus, _ram, _disk, _ephemeral) in _ARCUS.items():
+    _made = _flavor(_name, _vcpus, _ram, _disk, None, _ephemeral, public=False)
+    FLAVORS[_made["id"]] = _made
 
 
 def find(flavor_ref: str) -> dict[str, Any]:
@@ -61,7 +85,7 @@ def detail(flavor: dict[str, Any], base: str, version: str | None) -> dict[str, 
         "swap": flavor["swap"] if at_least(version, "2.75") else (flavor["swap"] or ""),
         "OS-FLV-EXT-DATA:ephemeral": flavor["ephemeral"],
         "OS-FLV-DISABLED:disabled": False,
-        "os-flavor-access:is_public": True,
+        "os-flavor-access:is_public": flavor["is_public"],
         "rxtx_factor": 1.0,
     })
     if at_least(version, "2.61"):

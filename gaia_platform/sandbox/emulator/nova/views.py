@@ -1,10 +1,11 @@
 """A server as the API shows it at a given microversion.
 
 Fields per https://docs.openstack.org/api-ref/compute/ "Show Server Details": the
-``OS-EXT-SRV-ATTR:*`` admin fields (the sandbox user counts as admin, so ``user_data`` is shown
-from 2.3), ``locked`` 2.9, ``host_status`` 2.16, ``description`` 2.19, ``tags`` 2.26, the embedded
-flavor 2.47, ``trusted_image_certificates`` 2.63, ``server_groups`` 2.71, ``locked_reason`` 2.73,
-``pinned_availability_zone`` 2.96, image ``properties`` 2.98, ``scheduler_hints`` 2.100.
+``OS-EXT-SRV-ATTR:*`` admin fields (hidden from the sandbox's member but for
+``OS-EXT-SRV-ATTR:hostname`` from 2.90), ``locked`` 2.9, ``host_status`` 2.16,
+``description`` 2.19, ``tags`` 2.26, the embedded flavor 2.47, ``trusted_image_certificates``
+2.63, ``server_groups`` 2.71, ``locked_reason`` 2.73, ``pinned_availability_zone`` 2.96, image
+``properties`` 2.98, ``scheduler_hints`` 2.100.
 """
 
 from __future__ import annotations
@@ -91,14 +92,12 @@ def detail(backend: NovaBackend, server: Record, base: str, version: str | None
     # are admin-only by default policy (nova/policies/extended_server_attributes.py,
     # servers.py show:host_status); the emulated user is a member, so, as
     # nova/api/openstack/compute/views/servers.py show does for members, only the hostname
-    # appears, from 2.90. One exception, kept on purpose: user_data (from 2.3), which the
-    # sandbox tests read back to check what the Yarn fallback gave Nova (notes/emulator.md).
+    # appears, from 2.90. user_data included: what a server was given is read back where its
+    # cloud-init reads it, the metadata service (control.py /_sandbox/metadata).
     if status in PROGRESS_STATUSES:
         view["progress"] = 0
     if server.get("fault"):
         view["fault"] = dict(server["fault"])
-    if at_least(version, "2.3"):
-        view["OS-EXT-SRV-ATTR:user_data"] = server["_user_data"]
     if at_least(version, "2.90"):
         view["OS-EXT-SRV-ATTR:hostname"] = server["_hostname"]
     optional = [
