@@ -127,11 +127,11 @@ def test_status_calls_do_not_grow_with_shares(
             for s in refreshed.json()["shares"]} == {("active", "access rules")}
 
 
-#: Issue 14's goal is 0.10; measured 0.085 on a lightly loaded machine (5.1 s beside a 60 s
-#: build). The tool's seconds grow with the machine's load and the cloud's do not: at twice the
-#: goal the check failed on a 2-core machine busy with other test runs, so the suite allows four
-#: times it and catches gross regressions only (a stall of 15 s or more beside the build); the
-#: goal itself is what `python bench/deploy_bench.py` reports on a quiet machine.
+#: Issue 14's goal is 0.10; measured 0.074 on a lightly loaded machine (4.4 s beside a 60 s
+#: build, load 2). The tool's seconds grow with the machine's load and the cloud's do not: at
+#: twice the goal the check failed on a 2-core machine busy with other test runs, so the suite
+#: allows four times it and catches gross regressions only (a stall of 15 s or more beside the
+#: build); the goal itself is what `python bench/deploy_bench.py` reports on a quiet machine.
 TOOL_ADDED_CEILING = 4 * 0.10
 
 
@@ -142,6 +142,9 @@ def test_the_tool_adds_little_to_the_clouds_critical_path(bed: Any) -> None:
     assert split.cloud_path >= 60
     by_id = {s["id"]: s for s in split.steps}
     chain = ", ".join(f"{i} {by_id[i]['tool']:.1f}s" for i in split.chain)
+    # Polling slack does not follow the machine's load: the build is seen within 3 % of its
+    # 60 s (plus a few calls), where a backoff growing by 1.6x alone saw it 15 s late.
+    assert by_id["magnum.cluster"]["tool"] <= 4.0, by_id["magnum.cluster"]
     assert split.ratio <= TOOL_ADDED_CEILING, \
         f"the tool added {split.tool_added:.1f} s to a {split.cloud_path:.1f} s critical " \
         f"path (goal {bench.GOALS['tool_added_ratio']:.0%}); the chain: {chain}"
