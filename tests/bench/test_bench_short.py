@@ -14,6 +14,7 @@ from typing import Any
 import pytest
 import requests
 
+from gaia_platform.kube.helm import Helm
 from tests.conftest import RunningSandbox
 
 REPO = Path(__file__).resolve().parents[2]
@@ -44,6 +45,11 @@ def bed(sandbox: RunningSandbox, tmp_path_factory: pytest.TempPathFactory) -> It
     bed.set_time_scale(0.01)
     made: list[Path] = []
     bed.made = made
+    # Deploy installs the CSI add-ons a cluster lacks, into the session's one cluster, and
+    # delete leaves them (other deployments may use them); the deploy tests check that a
+    # first deploy installs them, so the ones the bench installed go again afterwards.
+    helm = Helm(Path(sandbox.status["kubernetes"]["admin_kubeconfig"]))
+    before = _releases(helm)
     try:
         yield bed
     finally:
@@ -52,6 +58,12 @@ def bed(sandbox: RunningSandbox, tmp_path_factory: pytest.TempPathFactory) -> It
                       timeout=10).raise_for_status()
         for profile in made:  # every share of these catalogues is the test's own
             bed.run("delete", "--cloud", str(profile), "--delete-data", "--yes", check=False)
+        for name, namespace in _releases(helm) - before:
+            helm.uninstall(name, namespace)
+
+
+def _releases(helm: Helm) -> set[tuple[str, str]]:
+    return {(str(r["name"]), str(r["namespace"])) for r in helm.releases()}
 
 
 def _deploy_twice(bed: Any, name: str, shares: int) -> tuple[Any, Any]:
