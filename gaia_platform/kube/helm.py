@@ -123,8 +123,23 @@ class Helm:
     async def _chart(self, chart: ChartRef) -> Any:
         """A chart directory, or a pinned chart that helm fetches from its repository."""
         if isinstance(chart, RemoteChart):
-            return await self.client.get_chart(chart.name, repo=chart.repository,
-                                               version=chart.version)
+            from pyhelm3.errors import Error
+
+            try:
+                return await self.client.get_chart(chart.name, repo=chart.repository,
+                                                   version=chart.version)
+            except Error as exc:
+                # An unreachable repository (offline machine, proxy, DNS) is the user's to fix,
+                # not a bug: helm prints "looks like ... is not a valid chart repository or
+                # cannot be reached" (helm v3 pkg/repo/chartrepo.go).
+                raise CloudError(
+                    f"helm could not fetch the chart {chart.name} {chart.version} from "
+                    f"{chart.repository}: {str(exc).strip()} Let this machine reach that "
+                    "repository, or fetch the chart where it can (helm pull "
+                    f"{chart.name} --repo {chart.repository} --version {chart.version} "
+                    "--untar) and name the folder in the profile's chart `path` for it "
+                    "(csi.manila_chart, csi.cephfs_chart, web.ingress.chart or "
+                    "web.tls.acme.chart).") from exc
         return await self._local_chart(chart)
 
     async def _local_chart(self, chart: Path) -> Any:
