@@ -89,6 +89,8 @@ class Run:
     stderr: str
     openstack: list[dict[str, Any]] = field(default_factory=list)
     kube: list[dict[str, Any]] = field(default_factory=list)
+    #: The machine's 1-minute load average as the run started: wall times follow it.
+    load: float = 0.0
 
     @property
     def calls(self) -> int:
@@ -141,6 +143,7 @@ class Bench:
 
     def run(self, *args: str, check: bool = True) -> Run:
         mark = self._mark()
+        load = os.getloadavg()[0]
         wall, rss, code, out, err = run_cli(list(args), self.env)
         if check and code != 0:
             raise RuntimeError(f"platform {' '.join(args)} exited {code}:\n{err[-3000:]}")
@@ -150,7 +153,7 @@ class Bench:
         with self.audit.open() as log:
             lines = log.readlines()[mark[1]:]
         kube = [e for e in map(json.loads, lines) if e["user"]["username"] == "gaia-platform"]
-        return Run(wall, rss, code, out, err, openstack, kube)
+        return Run(wall, rss, code, out, err, openstack, kube, load)
 
     def profile(self, name: str, shares: int, workers: int = 2) -> Path:
         """A sandbox profile with its own catalogue: one notebooks share, a few data shares
@@ -197,6 +200,8 @@ class Split:
     cloud_path: float
     #: The dependency chain that took the longest on the wall clock (step seconds).
     chain: list[str]
+    #: The machine's 1-minute load average before and after the deploy.
+    load: tuple[float, float] = (0.0, 0.0)
 
     @property
     def tool_added(self) -> float:
@@ -237,12 +242,15 @@ def measure_split(bench: Bench, scale: float, name: str) -> Split:
     bench.set_time_scale(scale)
     profile = str(bench.profile(name, shares=8))
     run = bench.run("deploy", "--cloud", profile, "--output", "json")
-    return split(run.json(), bench.config()["durations"], scale)
+    result = split(run.json(), bench.config()["durations"], scale)
+    result.load = (run.load, os.getloadavg()[0])
+    return result
 
 
 def print_split(result: Split) -> None:
     build = 600 * result.time_scale
-    print(f"\n== time scale {result.time_scale} (a Magnum build takes {build:.0f} s) ==")
+    print(f"\n== time scale {result.time_scale} (a Magnum build takes {build:.0f} s; load "
+          f"average {result.load[0]:.1f} -> {result.load[1]:.1f}) ==")
     print("the chain that set the wall time:")
     print(f"  {'step':42} {'action':8} {'cloud s':>8} {'tool s':>8}")
     by_id = {s["id"]: s for s in result.steps}
@@ -289,12 +297,13 @@ def measure_point(bench: Bench, name: str, shares: int, workers: int) -> Point:
 
 def print_table(points: list[Point]) -> None:
     print("\n== scale (time scale 0.01: a Magnum build takes 6 s) ==")
-    print(f"{'shares':>6} {'workers':>7} | {'command':8} {'wall s':>7} {'calls':>6} "
+    print(f"{'shares':>6} {'workers':>7} | {'command':8} {'wall s':>7} {'load':>5} {'calls':>6} "
           f"{'openstack':>9} {'kube':>5} {'RSS MB':>7}")
     for point in points:
         for command, run in point.runs.items():
             print(f"{point.shares:6} {point.workers:7} | {command:8} {run.wall:7.2f} "
-                  f"{run.calls:6} {len(run.openstack):9} {len(run.kube):5} {run.rss_mb:7.0f}")
+                  f"{run.load:5.1f} {run.calls:6} {len(run.openstack):9} {len(run.kube):5} "
+                  f"{run.rss_mb:7.0f}")
 
 
 # -- 3. everyday commands without a cloud -----------------------------------------------------
@@ -311,6 +320,7 @@ def startup(env: dict[str, str], workdir: Path) -> dict[str, float]:
         return min(times)
 
     return {
+        "load": os.getloadavg()[0],
         "python": best([sys.executable, "-c", "pass"]),
         "help": best([sys.executable, "-m", "gaia_platform.cli", "--help"]),
         "plan_offline": best([sys.executable, "-m", "gaia_platform.cli", "plan", "--cloud",
@@ -388,7 +398,8 @@ def main() -> None:
         starts = startup(bench.env, Path(tmp))
         print(f"start: bare python {starts['python']:.2f} s, platform --help "
               f"{starts['help']:.2f} s ({starts['help'] / starts['python']:.1f}x), "
-              f"plan --cloud cambridge without credentials {starts['plan_offline']:.2f} s")
+              f"plan --cloud cambridge without credentials {starts['plan_offline']:.2f} s "
+              f"(load average {starts['load']:.1f})")
         splits = []
         for scale in scales:
             splits.append(measure_split(bench, scale, f"split{str(scale).replace('.', '')}"))
@@ -407,11 +418,13 @@ def main() -> None:
         args.json.write_text(json.dumps({
             "start": starts,
             "splits": [{"time_scale": s.time_scale, "wall": s.wall, "cloud_path": s.cloud_path,
-                        "tool_added": s.tool_added, "steps": s.steps} for s in splits],
+                        "tool_added": s.tool_added, "load": s.load, "steps": s.steps}
+                       for s in splits],
             "scale": [{"shares": p.shares, "workers": p.workers,
                        "runs": {k: {"wall": r.wall, "calls": r.calls,
                                     "openstack": len(r.openstack), "kube": len(r.kube),
-                                    "rss_mb": r.rss_mb} for k, r in p.runs.items()}}
+                                    "rss_mb": r.rss_mb, "load": r.load}
+                                for k, r in p.runs.items()}}
                       for p in points],
             "goals": [{"goal": t, "met": ok, "value": v} for t, ok, v in checks],
         }, indent=2))

@@ -173,6 +173,18 @@ cloud_option = click.option(
     "--cloud", "-c", required=True, metavar="NAME|FILE",
     help="A profile name from openstack/clouds/ (cambridge, sandbox, ...) or a profile file.",
 )
+refresh_option = click.option(
+    "--refresh", is_flag=True,
+    help="Read every share's access rules from Manila (one call per share) instead of "
+         "trusting the records deploy keeps in the share listing: notices a rule deleted "
+         "behind the tool's back.")
+
+
+def _refresh(ctx: Any, refresh: bool) -> None:
+    if refresh and ctx.cloud is not None:
+        from .cloud.manila import read_every_rule
+
+        read_every_rule(ctx.cloud)
 
 
 def _prepare_sandbox_env() -> None:
@@ -200,8 +212,9 @@ def _ensure_sandbox_running(cloud: str) -> None:
 @main.command()
 @cloud_option
 @output_option
+@refresh_option
 @reports_errors
-def plan(cloud: str, output: str) -> None:
+def plan(cloud: str, output: str, refresh: bool) -> None:
     """Show what deploy would create, change or leave alone. Makes no change, and works with
     no credentials at all (it then lists what would be checked and created)."""
     from .console import emit_json
@@ -217,6 +230,7 @@ def plan(cloud: str, output: str) -> None:
         notes = (f"not observed: {opened.offline_reason}; every step shows what deploy would "
                  "check or create.",)
     ctx = opened.ctx
+    _refresh(ctx, refresh)
     notes += tuple(f"warning: {w}" for w in ctx.desired.warnings)
     web = ctx.deployment.profile.web
     if web:
@@ -233,8 +247,9 @@ def plan(cloud: str, output: str) -> None:
 @main.command()
 @cloud_option
 @output_option
+@refresh_option
 @reports_errors
-def deploy(cloud: str, output: str) -> None:
+def deploy(cloud: str, output: str, refresh: bool) -> None:
     """Create or converge the deployment: network, Magnum cluster, Manila shares and access,
     kubeconfig, Manila CSI credentials, and a volume + claim per share.
 
@@ -252,6 +267,7 @@ def deploy(cloud: str, output: str) -> None:
     _prepare_sandbox_env()
     _ensure_sandbox_running(cloud)
     ctx = open_deployment(cloud).ctx
+    _refresh(ctx, refresh)
     report = run_deploy(ctx, deploy_graph(ctx.deployment, ctx.desired), _events(output))
     server = next((o for o in report.outcomes if o.step.id == "kube.zeppelin-server"), None)
     zeppelin = zeppelin_access(ctx) if server and server.status == "done" else None
@@ -289,8 +305,9 @@ def kubeconfig(cloud: str) -> None:
 @main.command()
 @cloud_option
 @output_option
+@refresh_option
 @reports_errors
-def status(cloud: str, output: str) -> None:
+def status(cloud: str, output: str, refresh: bool) -> None:
     """The deployment as the cloud reports it now: cluster, shares, access rules, volumes."""
     from .console import emit_json
     from .planning import warm_imports
@@ -298,9 +315,11 @@ def status(cloud: str, output: str) -> None:
     from .session import open_deployment
     from .status import collect
 
-    warm_imports()
+    warm_imports(typed_apis=False)
     _prepare_sandbox_env()
-    report = collect(open_deployment(cloud).ctx)
+    ctx = open_deployment(cloud).ctx
+    _refresh(ctx, refresh)
+    report = collect(ctx)
     emit_json(report) if output == "json" else status_table(report)
 
 

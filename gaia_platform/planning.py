@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import concurrent.futures as futures
+import importlib
 import threading
 from collections.abc import Callable
 from typing import Any
@@ -87,19 +88,32 @@ def deploy(ctx: Context, nodes: list[Node[Any]], emit: Callable[[apply.Event], N
 _WARMING: list[threading.Thread] = []
 
 
-def warm_imports() -> None:
+def warm_imports(*, typed_apis: bool = True) -> None:
     """Import the Kubernetes and Helm clients in the background (once per process). They take
     a second or more on a busy machine; imported while the cloud is asked (or builds), they
-    are not on the critical path when the first Kubernetes step comes."""
+    are not on the critical path when the first Kubernetes step comes. ``typed_apis=False``
+    (status, which reads JSON) leaves out the generated API classes and their models."""
     if not _WARMING:
-        _WARMING.append(threading.Thread(target=_warm, name="warm-imports", daemon=True))
+        # What both threads import goes first, here: two threads importing one package's
+        # modules at once can meet in a cycle, where Python's deadlock escape hands one of
+        # them a half-initialised module ("cannot import name 'parse_dict_header' from
+        # partially initialized module 'requests.utils'", seen on a busy machine). This
+        # thread needs them next anyway (openstacksdk, the profile models).
+        for module in _SHARED_IMPORTS:
+            importlib.import_module(module)
+        _WARMING.append(threading.Thread(target=_warm, args=(typed_apis,), name="warm-imports",
+                                         daemon=True))
         _WARMING[0].start()
 
 
-def _warm() -> None:
+#: The packages the Kubernetes and Helm clients share with openstacksdk and the profile.
+_SHARED_IMPORTS = ("requests", "urllib3", "yaml", "pydantic", "dateutil.parser")
+
+
+def _warm(typed_apis: bool) -> None:
     from .kube.client import preload
 
     try:
-        preload()
+        preload(typed_apis=typed_apis)
     except Exception:  # the step that needs it reports the real error
         return

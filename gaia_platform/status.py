@@ -18,6 +18,10 @@ STATUS_PARALLEL = 16
 
 def collect(ctx: Context) -> dict[str, Any]:
     desired = ctx.desired
+    pool = futures.ThreadPoolExecutor(max_workers=STATUS_PARALLEL)
+    manila = Manila(ctx.cloud)
+    # The share listing (rules included, from their records) while Magnum is asked.
+    listed = pool.submit(manila.seen.shares.all)
     magnum = Magnum(ctx.cloud)
     cluster = magnum.find_cluster(desired.cluster.name) if desired.cluster else None
     cluster_json: dict[str, Any] | None = None
@@ -36,16 +40,16 @@ def collect(ctx: Context) -> dict[str, Any]:
                                                  magnum.ca(cluster["uuid"]))
     if desired.cluster is None and ctx.kubeconfig_path.is_file():
         kube_ok = _answers(ctx)  # a cluster made elsewhere: its kubeconfig is all we have
-    pool = futures.ThreadPoolExecutor(max_workers=STATUS_PARALLEL)
-    # Helm runs its own process per release: started first, it overlaps the Manila reads.
-    releases_later = pool.submit(lambda: _releases(ctx) if kube_ok else [])
-    addons_later = pool.submit(lambda: _addons(ctx) if kube_ok else [])
+    # One helm process lists every release: started first, it overlaps the Manila reads.
+    helm_later = pool.submit(lambda: _helm_releases(ctx) if kube_ok else {})
+    releases_later = pool.submit(lambda: _releases(ctx, helm_later.result()))
+    addons_later = pool.submit(lambda: _addons(ctx, helm_later.result()))
     zeppelin_later = pool.submit(lambda: _zeppelin(ctx) if kube_ok else None)
     phases = pool.submit(lambda: _volumes(ctx) if kube_ok else {})
-    manila = Manila(ctx.cloud)
+    listed.result()  # its failure is the cloud's answer: reported as such
 
     def share_entry(plan: SharePlan) -> dict[str, Any]:
-        # The share from the run's one share listing; its rules are Manila's one call per share.
+        # The share from the run's one share listing, its rule from the record there.
         # A share another project owns is read with that project's credentials instead.
         share = manila.find_share(plan.name) if plan.project_owner is None else None
         entry: dict[str, Any] = {"name": plan.name, "purpose": plan.share.purpose,
@@ -64,7 +68,8 @@ def collect(ctx: Context) -> dict[str, Any]:
             entry.update(found)
         if share is not None:
             entry.update(exists=True, id=share.id, status=share.status, size_gb=share.size,
-                         access_rule=access_rule(manila, share.id, plan.cephx_id))
+                         access_rules_status=getattr(share, "access_rules_status", None),
+                         access_rule=access_rule(manila, share, plan.cephx_id))
         return entry
 
     with pool:
@@ -88,9 +93,9 @@ def collect(ctx: Context) -> dict[str, Any]:
 
 
 def _answers(ctx: Context) -> bool:
-    from .kube.api import Kube
+    from .kube.api import answers
 
-    return Kube(ctx.kube()).answers()
+    return answers(ctx.kube())
 
 
 def _volumes(ctx: Context) -> dict[str, tuple[str | None, str | None]]:
@@ -109,36 +114,38 @@ def _volumes(ctx: Context) -> dict[str, tuple[str | None, str | None]]:
     return result
 
 
-def _releases(ctx: Context) -> list[dict[str, Any]]:
-    from .helm import values
+def _helm_releases(ctx: Context) -> dict[tuple[str, str], dict[str, Any]]:
+    """Every release of the cluster by (name, namespace), from one helm run."""
     from .kube.helm import Helm
 
-    helm = Helm(ctx.kubeconfig_path)
+    return {(str(r["name"]), str(r["namespace"])): r
+            for r in Helm(ctx.kubeconfig_path).releases()}
+
+
+def _summary(found: dict[str, Any]) -> dict[str, Any]:
+    # helm list prints the revision as a string and the chart as "<name>-<version>".
+    return {"revision": int(found["revision"]), "status": found["status"],
+            "chart": found["chart"]}
+
+
+def _releases(ctx: Context, helm: dict[tuple[str, str], dict[str, Any]]
+              ) -> list[dict[str, Any]]:
+    from .helm import values
+
     names = (values.EXECUTOR_RELEASE, values.ZEPPELIN_RELEASE)
-    # Each helm run is its own process: both releases at once.
-    with futures.ThreadPoolExecutor(max_workers=len(names)) as pool:
-        summaries = list(pool.map(lambda n: helm.summary(n, ctx.desired.namespace), names))
-    return [{"name": name, "revision": current["revision"], "status": current["status"],
-             "chart": f"{current['chart']}-{current['version']}"}
-            for name, current in zip(names, summaries, strict=True) if current is not None]
+    return [{"name": name, **_summary(helm[(name, ctx.desired.namespace)])}
+            for name in names if (name, ctx.desired.namespace) in helm]
 
 
-def _addons(ctx: Context) -> list[dict[str, Any]]:
+def _addons(ctx: Context, helm: dict[tuple[str, str], dict[str, Any]]) -> list[dict[str, Any]]:
     """The add-on releases deploy installs when a cluster lacks them (steps/addons.py), as
     far as they are there: each chart's name and version say what is installed."""
     from .helm import csi, web
-    from .kube.helm import Helm
 
-    helm = Helm(ctx.kubeconfig_path)
     releases = (csi.CEPHFS_RELEASE, csi.MANILA_RELEASE, web.INGRESS_RELEASE,
                 web.CERT_MANAGER_RELEASE, (web.ISSUER_RELEASE, ctx.desired.namespace))
-    # Two helm runs per release (status, chart), all releases at once.
-    with futures.ThreadPoolExecutor(max_workers=len(releases)) as pool:
-        summaries = list(pool.map(lambda r: helm.summary(*r), releases))
-    return [{"name": name, "namespace": namespace, "revision": current["revision"],
-             "status": current["status"], "chart": f"{current['chart']}-{current['version']}"}
-            for (name, namespace), current in zip(releases, summaries, strict=True)
-            if current is not None]
+    return [{"name": name, "namespace": namespace, **_summary(helm[(name, namespace)])}
+            for name, namespace in releases if (name, namespace) in helm]
 
 
 def zeppelin_access(ctx: Context) -> dict[str, Any] | None:
@@ -150,14 +157,15 @@ def zeppelin_access(ctx: Context) -> dict[str, Any] | None:
 
 
 def _zeppelin(ctx: Context) -> dict[str, Any] | None:
-    """Where users reach the notebooks: the Ingress host, else a port-forward."""
+    """Where users reach the notebooks: the Ingress host, else a port-forward. Read as the
+    API's JSON (kube/api.py read_json): the typed client's models cost more than this."""
     from .helm import values
-    from .kube.api import Kube
+    from .kube.api import read_json
 
     names = values.Names()
     namespace = ctx.desired.namespace
-    kube = Kube(ctx.kube())
-    service = kube.find_service(names.server, namespace)
+    api = ctx.kube()
+    service = read_json(api, f"/api/v1/namespaces/{namespace}/services/{names.server}")
     if service is None:
         return None
     # The password is generated into a Secret (steps/zeppelin.py) and never printed.
@@ -165,22 +173,25 @@ def _zeppelin(ctx: Context) -> dict[str, Any] | None:
              "password_command": f"kubectl --kubeconfig {ctx.kubeconfig_path} -n {namespace} "
                                  f"get secret {values.AUTH_SECRET} -o "
                                  f"jsonpath='{{.data.{values.ADMIN_USER}}}' | base64 -d"}
-    for ingress in kube.ingresses(namespace):
-        for rule in (ingress.spec.rules if ingress.spec else None) or []:
-            backends = [p.backend.service.name for p in (rule.http.paths if rule.http else [])
-                        if p.backend and p.backend.service]
-            if rule.host and names.server in backends:
-                scheme = "https" if ingress.spec and ingress.spec.tls else "http"
+    ingresses = (read_json(api, f"/apis/networking.k8s.io/v1/namespaces/{namespace}/"
+                           "ingresses") or {}).get("items") or []
+    for ingress in ingresses:
+        spec = ingress.get("spec") or {}
+        for rule in spec.get("rules") or []:
+            backends = [((p.get("backend") or {}).get("service") or {}).get("name")
+                        for p in (rule.get("http") or {}).get("paths") or []]
+            if rule.get("host") and names.server in backends:
+                scheme = "https" if spec.get("tls") else "http"
                 # The controller copies its LoadBalancer Service's address here (Traefik's
                 # publishedService); empty until Octavia has made the load balancer.
-                balancer = ((ingress.status and ingress.status.load_balancer
-                             and ingress.status.load_balancer.ingress) or [])
-                address = next((b.ip or b.hostname for b in balancer if b.ip or b.hostname),
-                               None)
-                return {"url": f"{scheme}://{rule.host}/", "via": "ingress",
-                        "host": rule.host, "load_balancer": address, **login}
-    ports = (service.spec.ports if service.spec else None) or []
-    port = next((p.port for p in ports if p.name == "http"), 80)
+                balancer = ((ingress.get("status") or {}).get("loadBalancer") or {}
+                            ).get("ingress") or []
+                address = next((b.get("ip") or b.get("hostname") for b in balancer
+                                if b.get("ip") or b.get("hostname")), None)
+                return {"url": f"{scheme}://{rule['host']}/", "via": "ingress",
+                        "host": rule["host"], "load_balancer": address, **login}
+    ports = (service.get("spec") or {}).get("ports") or []
+    port = next((p.get("port") for p in ports if p.get("name") == "http"), 80)
     return {"url": "http://localhost:8080/", "via": "port-forward",
             "command": f"kubectl --kubeconfig {ctx.kubeconfig_path} -n {namespace} "
                        f"port-forward service/{names.server} 8080:{port}", **login}

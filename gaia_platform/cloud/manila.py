@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import threading
 import weakref
+from dataclasses import dataclass
 from typing import Any
 
 from ..errors import CloudError
@@ -11,6 +12,28 @@ from .listing import Listing
 
 #: Share metadata marking which deployment made a share, and what it is for.
 PURPOSE_KEY = "gaia-platform.purpose"
+#: Share metadata recording, per cephx client, the access rule this tool made and saw active:
+#: ``gaia-platform.access.<cephx id>`` = ``<access level>:<access rule id>``. Manila lists
+#: access rules one share at a time, but shares (with their metadata) in one call: the record
+#: is what lets a re-run observe every rule from that one call (notes/performance.md).
+ACCESS_RECORD_PREFIX = "gaia-platform.access."
+
+
+def record_key(cephx_id: str) -> str:
+    return ACCESS_RECORD_PREFIX + cephx_id
+
+
+@dataclass(frozen=True)
+class RecordedRule:
+    """An access rule as the share listing shows it: this tool's record of a rule it saw
+    active, on a share whose ``access_rules_status`` says every rule on it is applied. Read
+    like the SDK's access rule (``.id``, ``.access_to``, ``.access_level``, ``.state``)."""
+
+    id: str
+    access_to: str
+    access_level: str
+    state: str = "active"
+    access_type: str = "cephx"
 
 
 class _Observed:
@@ -25,6 +48,8 @@ class _Observed:
         self._rules: dict[str, Listing] = {}
         self.exports: dict[str, str] = {}
         self.lock = threading.Lock()
+        #: Read every share's rules instead of trusting the records (``--refresh``).
+        self.read_every_rule = False
 
     def rules(self, share_id: str) -> Listing:
         # Manila lists access rules one share at a time: GET /v2/share-access-rules takes a
@@ -79,6 +104,20 @@ def _observed(connection: Any) -> _Observed:
         if connection not in _OBSERVED:
             _OBSERVED[connection] = _Observed(connection.shared_file_system)
         return _OBSERVED[connection]
+
+
+def read_every_rule(connection: Any) -> None:
+    """Make this run read each share's access rules from Manila (one call per share) rather
+    than trust the records in the share listing: what ``--refresh`` asks for. It notices a
+    rule deleted behind the tool's back, which the listing cannot show."""
+    _observed(connection).read_every_rule = True
+
+
+def _parse_record(cephx_id: str, value: Any) -> RecordedRule | None:
+    level, sep, access_id = str(value or "").partition(":")
+    if not sep or not access_id or level not in ("ro", "rw"):
+        return None  # not ours, or edited by hand: read the rules instead
+    return RecordedRule(id=access_id, access_to=cephx_id, access_level=level)
 
 
 class Manila:
@@ -164,9 +203,47 @@ class Manila:
         return rule
 
     def cephx_rules(self, share_id: str, cephx_id: str) -> list[Any]:
-        """An observation of one client's rules on a share."""
+        """An observation of one client's rules on a share (one call per share)."""
         return [r for r in self.seen.rules(share_id).all()
                 if r.access_type == "cephx" and r.access_to == cephx_id]
+
+    def recorded_rule(self, share: Any, cephx_id: str) -> RecordedRule | None:
+        """The client's rule as the share listing shows it, or None when the listing cannot
+        vouch for it: no record of ours (never made, or made before records were kept), or
+        the share's ``access_rules_status`` is not ``active`` (a rule is being applied or
+        denied: ``syncing``; or one failed: ``error``; api-ref shared-file-system "List
+        shares with details"), or ``--refresh`` asked to read every rule."""
+        if self.seen.read_every_rule:
+            return None
+        if getattr(share, "access_rules_status", None) != "active":
+            return None
+        metadata = getattr(share, "metadata", None) or {}
+        return _parse_record(cephx_id, metadata.get(record_key(cephx_id)))
+
+    def observe_cephx(self, share: Any, cephx_id: str) -> list[Any]:
+        """An observation of one client's rules on a share: from the listing's record when it
+        vouches for the rule (no call), else read from Manila (one call for the share)."""
+        recorded = self.recorded_rule(share, cephx_id)
+        return [recorded] if recorded is not None else self.cephx_rules(share.id, cephx_id)
+
+    def record_rule(self, share_id: str, cephx_id: str, level: str, access_id: str) -> None:
+        """Record on the share that the client's rule ``access_id`` is active (POST
+        /v2/shares/{id}/metadata adds or replaces keys, leaving the others; api-ref
+        shared-file-system "Set share metadata")."""
+        self.proxy.set_share_metadata(share_id, **{record_key(cephx_id): f"{level}:{access_id}"})
+        self.seen.shares.forget(share_id)
+
+    def _drop_records(self, share_id: str, access_id: str) -> None:
+        """Remove the records naming ``access_id`` before it is denied: a record never
+        outlives its rule through our own hands (an interrupted deny leaves the rule without a
+        record, which the next run reads and records again)."""
+        share = self.seen.shares.get(share_id)
+        metadata = (getattr(share, "metadata", None) or {}) if share is not None else {}
+        stale = [k for k, v in metadata.items()
+                 if k.startswith(ACCESS_RECORD_PREFIX) and str(v).endswith(f":{access_id}")]
+        if stale:
+            self.proxy.delete_share_metadata(share_id, stale)
+            self.seen.shares.forget(share_id)
 
     def deny_cephx(self, share_id: str, cephx_id: str) -> bool:
         """Revoke one client's cephx access to a share; True if it had any."""
@@ -176,6 +253,7 @@ class Manila:
         return bool(rules)
 
     def deny(self, share_id: str, access_id: str) -> None:
+        self._drop_records(share_id, access_id)
         self.proxy.delete_access_rule(access_id, share_id, ignore_missing=True)
         self.seen.rules(share_id).forget(access_id)
 

@@ -17,7 +17,6 @@ import weakref
 from typing import Any
 
 from ..errors import CloudError
-from . import throttle
 from .listing import Listing
 
 #: The part of a Neutron URL naming what a mutating call changes, and the listings it stales
@@ -48,6 +47,8 @@ _LOCK = threading.Lock()
 
 class Neutron:
     def __init__(self, connection: Any) -> None:
+        from . import throttle  # requests' adapter: not imported by plan without credentials
+
         self.proxy = connection.network
         self.seen: _Observed | None = None
         with _LOCK:

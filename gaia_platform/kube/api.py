@@ -52,6 +52,28 @@ def is_missing(exc: BaseException) -> bool:
     return isinstance(exc, ApiException) and exc.status == 404
 
 
+def read_json(api: Any, path: str) -> dict[str, Any] | None:
+    """GET an API path as the API's JSON, without the typed client's models (they cost more
+    than the call: kube/observed.py get_json); None when the object is not there."""
+    from .observed import get_json
+
+    return find(lambda: get_json(api, path, []))
+
+
+def answers(api: Any) -> bool:
+    """Whether the cluster answers (GET /version)."""
+    from kubernetes.client.exceptions import ApiException
+    from urllib3.exceptions import HTTPError
+
+    from .observed import get_json
+
+    try:
+        get_json(api, "/version", [])
+    except (ApiException, HTTPError, OSError):
+        return False
+    return True
+
+
 class Kube:
     def __init__(self, api: Any) -> None:
         from kubernetes import client
@@ -70,13 +92,6 @@ class Kube:
             return str(self._client.VersionApi(self.api).get_code().git_version)
         except (ApiException, HTTPError, OSError) as exc:
             raise Unreachable(str(exc)) from exc
-
-    def answers(self) -> bool:
-        try:
-            self.version()
-        except Unreachable:
-            return False
-        return True
 
     # -- cluster-wide objects -------------------------------------------------------------------
     def find_namespace(self, name: str) -> Any | None:
@@ -148,13 +163,6 @@ class Kube:
     def patch_deployment(self, name: str, namespace: str, patch: dict[str, Any]) -> Any:
         return self._client.AppsV1Api(self.api).patch_namespaced_deployment(name, namespace,
                                                                             patch)
-
-    def find_service(self, name: str, namespace: str) -> Any | None:
-        return find(lambda: self.core.read_namespaced_service(name, namespace))
-
-    def ingresses(self, namespace: str) -> list[Any]:
-        return list(self._client.NetworkingV1Api(self.api)
-                    .list_namespaced_ingress(namespace).items)
 
     def endpoint_slices(self, namespace: str, label_selector: str) -> list[Any]:
         return list(self._client.DiscoveryV1Api(self.api).list_namespaced_endpoint_slice(

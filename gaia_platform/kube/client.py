@@ -41,13 +41,15 @@ def api_client(kubeconfig: Path) -> Any:
     return api
 
 
-def preload() -> None:
+def preload(*, typed_apis: bool = True) -> None:
     """Import the Kubernetes and Helm client libraries (they take a second or more on a busy
-    machine), and the API classes the steps use, which the package loads on first access."""
+    machine), and with ``typed_apis`` the API classes the steps use, which the package loads
+    (with their models) on first access."""
     import pyhelm3  # noqa: F401
     from kubernetes import client, config  # noqa: F401
 
     from . import observed  # noqa: F401
 
-    for api in ("CoreV1Api", "StorageV1Api", "AppsV1Api", "NetworkingV1Api"):
-        getattr(client, api)
+    if typed_apis:
+        for api in ("CoreV1Api", "StorageV1Api", "AppsV1Api", "NetworkingV1Api"):
+            getattr(client, api)

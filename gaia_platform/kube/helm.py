@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import asyncio
 import logging
+import threading
 from collections.abc import Callable, Coroutine
 from datetime import UTC, datetime
 from pathlib import Path
@@ -47,6 +48,10 @@ def _run(coroutine: Coroutine[Any, Any, T]) -> T:
                              "(is the cluster's API reachable?); re-run to try again.") from exc
 
 
+_CLIENTS: dict[tuple[str, str], Any] = {}
+_CLIENTS_LOCK = threading.Lock()
+
+
 class Helm:
     def __init__(self, kubeconfig: Path) -> None:
         from pyhelm3 import Client
@@ -57,7 +62,13 @@ class Helm:
 
         from ..helm.binary import find_helm
 
-        self.client = Client(executable=str(find_helm()), kubeconfig=str(kubeconfig))
+        key = (str(find_helm()), str(kubeconfig))
+        # pyhelm3's Client runs `helm version` when it is made, a process per Helm() and so
+        # two per release step; it keeps no other state, so one per kubeconfig serves a run.
+        with _CLIENTS_LOCK:
+            if key not in _CLIENTS:
+                _CLIENTS[key] = Client(executable=key[0], kubeconfig=key[1])
+            self.client = _CLIENTS[key]
 
     def current(self, name: str, namespace: str) -> dict[str, Any] | None:
         """The deployed revision: number, status, chart name/version, values and manifest."""
@@ -97,11 +108,38 @@ class Helm:
 
         return _run(read())
 
+    def releases(self) -> list[dict[str, Any]]:
+        """Every release in every namespace, each at its latest revision, from one `helm list
+        --all --all-namespaces -o json` (helm v3 pkg/cmd/list.go: name, namespace, revision,
+        status, chart as "<name>-<version>"): one helm run where a summary of each release
+        costs two."""
+
+        async def read() -> list[dict[str, Any]]:
+            found = await self.client.list_release_definitions(all=True, all_namespaces=True)
+            return [dict(r) for r in found]
+
+        return _run(read())
+
     async def _chart(self, chart: ChartRef) -> Any:
         """A chart directory, or a pinned chart that helm fetches from its repository."""
         if isinstance(chart, RemoteChart):
-            return await self.client.get_chart(chart.name, repo=chart.repository,
-                                               version=chart.version)
+            from pyhelm3.errors import Error
+
+            try:
+                return await self.client.get_chart(chart.name, repo=chart.repository,
+                                                   version=chart.version)
+            except Error as exc:
+                # An unreachable repository (offline machine, proxy, DNS) is the user's to fix,
+                # not a bug: helm prints "looks like ... is not a valid chart repository or
+                # cannot be reached" (helm v3 pkg/repo/chartrepo.go).
+                raise CloudError(
+                    f"helm could not fetch the chart {chart.name} {chart.version} from "
+                    f"{chart.repository}: {str(exc).strip()} Let this machine reach that "
+                    "repository, or fetch the chart where it can (helm pull "
+                    f"{chart.name} --repo {chart.repository} --version {chart.version} "
+                    "--untar) and name the folder in the profile's chart `path` for it "
+                    "(csi.manila_chart, csi.cephfs_chart, web.ingress.chart or "
+                    "web.tls.acme.chart).") from exc
         return await self._local_chart(chart)
 
     async def _local_chart(self, chart: Path) -> Any:

@@ -26,15 +26,24 @@ EVENTS_MAX_AGE = 5.0
 
 class _Observed:
     def __init__(self, api: Any, deployment: str) -> None:
-        from kubernetes import client
-
-        self.core = client.CoreV1Api(api)
+        self.api = api
         self.selector = f"{OWNER_KEY}={deployment}"
-        self.volumes = Listing(lambda: self._pages(self.core.list_persistent_volume),
-                               key=_name)
+        self.volumes = Listing(lambda: self._pages("/api/v1/persistentvolumes"), key=_name)
         self._claims: dict[str, Listing] = {}
         self._events: dict[str, Listing] = {}
+        self._core: Any = None
         self.lock = threading.Lock()
+
+    @property
+    def core(self) -> Any:
+        """The typed client, for the direct reads only: loading its models costs more CPU
+        than all of status's list calls together (kubernetes 37, pydantic models)."""
+        with self.lock:
+            if self._core is None:
+                from kubernetes import client
+
+                self._core = client.CoreV1Api(self.api)
+            return self._core
 
     def events(self, namespace: str) -> Listing:
         """The namespace's events about claims (they carry no labels of ours)."""
@@ -45,32 +54,47 @@ class _Observed:
             return self._events[namespace]
 
     def _event_pages(self, namespace: str) -> list[dict[str, Any]]:
-        response: Any = self.core.list_namespaced_event(
-            namespace, field_selector="involvedObject.kind=PersistentVolumeClaim",
-            _preload_content=False)
-        items: list[dict[str, Any]] = json.loads(response.data).get("items") or []
+        body = get_json(self.api, f"/api/v1/namespaces/{namespace}/events",
+                        [("fieldSelector", "involvedObject.kind=PersistentVolumeClaim")])
+        items: list[dict[str, Any]] = body.get("items") or []
         return items
 
     def claims(self, namespace: str) -> Listing:
         with self.lock:
             if namespace not in self._claims:
                 self._claims[namespace] = Listing(
-                    lambda: self._pages(self.core.list_namespaced_persistent_volume_claim,
-                                        namespace), key=_name)
+                    lambda: self._pages(
+                        f"/api/v1/namespaces/{namespace}/persistentvolumeclaims"), key=_name)
             return self._claims[namespace]
 
-    def _pages(self, lister: Any, *args: str) -> list[dict[str, Any]]:
+    def _pages(self, path: str) -> list[dict[str, Any]]:
         items: list[dict[str, Any]] = []
         token = None
         while True:
-            extra: dict[str, str] = {"_continue": token} if token else {}
-            response = lister(*args, label_selector=self.selector, limit=PAGE,
-                              _preload_content=False, **extra)
-            body = json.loads(response.data)
+            query = [("labelSelector", self.selector), ("limit", str(PAGE))]
+            body = get_json(self.api, path, query + ([("continue", token)] if token else []))
             items += body.get("items") or []
             token = (body.get("metadata") or {}).get("continue")
             if not token:
                 return items
+
+
+def get_json(api: Any, path: str, query: list[tuple[str, str]]) -> dict[str, Any]:
+    """GET an API path as JSON through the ApiClient (its auth, pool, retries and timeout),
+    without the generated API classes; a non-2xx answer raises the client's ApiException."""
+    from kubernetes.client.exceptions import ApiException
+
+    method, url, headers, body, post = api.param_serialize(
+        "GET", path, query_params=query, header_params={"Accept": "application/json"},
+        auth_settings=["BearerToken"])
+    response = api.call_api(method, url, header_params=headers, body=body, post_params=post)
+    response.read()
+    if not 200 <= response.status <= 299:
+        raise ApiException.from_response(http_resp=response,
+                                          body=response.data.decode(errors="replace"),
+                                          data=None)
+    result: dict[str, Any] = json.loads(response.data)
+    return result
 
 
 def _name(obj: dict[str, Any]) -> str:

@@ -186,9 +186,12 @@ def deploy_graph(deployment: Deployment, desired: DesiredState) -> list[Node[Any
             chart_values.AUTH_SECRET, desired.namespace, chart_values.ADMIN_USER,
             desired.deployment, tuple(user.name for user in desired.users)),
              ("kube.namespace",)),
+        # The executor chart makes no pod (a pod template, accounts, rules), so it is
+        # installed while the volumes and claims are made; pods it later describes wait for
+        # a claim that is not there yet instead of failing. Zeppelin's server mounts claims.
         Node(f"helm.release/{executor.name}", HelmReleaseKind(), executor.name,
              ReleaseTarget(executor.name, executor.chart, desired.namespace, executor.values),
-             ("kube.namespace", *claims)),
+             ("kube.namespace",)),
         Node(f"helm.release/{zeppelin.name}", HelmReleaseKind(), zeppelin.name,
              ReleaseTarget(zeppelin.name, zeppelin.chart, desired.namespace, zeppelin.values,
                            api_server_egress=True),

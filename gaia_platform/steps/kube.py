@@ -284,7 +284,7 @@ class PersistentVolumeKind:
             share = manila.find_share(target.share.name)
             if share is None:
                 return None
-            rules = manila.cephx_rules(share.id, target.share.cephx_id)
+            rules = manila.observe_cephx(share, target.share.cephx_id)
             if not rules:
                 return None
             share_id, access_id = share.id, rules[0].id

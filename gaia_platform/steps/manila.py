@@ -5,7 +5,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 from typing import Any
 
-from ..cloud.manila import PURPOSE_KEY, Manila
+from ..cloud.manila import PURPOSE_KEY, Manila, record_key
 from ..desired import SharePlan
 from ..errors import CloudError
 from ..plan import Action, Decision
@@ -144,8 +144,18 @@ class AccessKind:
         share_id = self._share_id(ctx, target)
         if share_id is None:
             return Unknown("the share does not exist yet")
-        rules = Manila(ctx.cloud).cephx_rules(share_id, target.share.cephx_id)
-        return {"share_id": share_id, "rule": rules[0] if rules else None}
+        manila = Manila(ctx.cloud)
+        share = manila.find_share(target.share.name)
+        # The share listing vouches for the rule when it holds our record of it and Manila
+        # says every rule on the share is applied; otherwise the rules are read (per share).
+        recorded = manila.recorded_rule(share, target.share.cephx_id) \
+            if share is not None and share.id == share_id else None
+        rules = [recorded] if recorded is not None \
+            else manila.cephx_rules(share_id, target.share.cephx_id)
+        record = (getattr(share, "metadata", None) or {}).get(record_key(
+            target.share.cephx_id)) if share is not None and share.id == share_id else None
+        return {"share_id": share_id, "rule": rules[0] if rules else None,
+                "record": record, "from_record": recorded is not None}
 
     def decide(self, target: AccessTarget, observed: Any) -> Decision:
         level = target.share.access_level
@@ -159,7 +169,15 @@ class AccessKind:
             return Decision(Action.UPDATE, f"rule is {rule.access_level}/{rule.state}",
                             {"access_level": [rule.access_level, level],
                              "state": [rule.state, "active"]})
-        return Decision(Action.NOOP, f"cephx {target.share.cephx_id} {level} {rule.state}")
+        wanted = f"{level}:{rule.id}"
+        if observed.get("record") != wanted:
+            # A rule made before records were kept, or by a run interrupted before it wrote
+            # one: recorded once, so later runs need not read this share's rules.
+            return Decision(Action.UPDATE, f"cephx {target.share.cephx_id} {level} "
+                            f"{rule.state}; record it in the share's metadata",
+                            {"record": [observed.get("record"), wanted]})
+        seen = " (recorded; --refresh reads the rule)" if observed.get("from_record") else ""
+        return Decision(Action.NOOP, f"cephx {target.share.cephx_id} {level} {rule.state}{seen}")
 
     def apply(self, ctx: Context, target: AccessTarget, observed: Any, decision: Decision,
               progress: Progress) -> Any:
@@ -169,7 +187,11 @@ class AccessKind:
         if share_id is None:
             raise CloudError(f"internal: share {target.share.name} has no id")
         rule = None if isinstance(observed, Unknown) else observed["rule"]
-        if decision.action is Action.UPDATE and rule is not None:
+        if decision.action is Action.NOOP and rule is not None and observed["from_record"]:
+            # The listing vouched for it (recorded active, every rule on the share applied).
+            return {"share_id": share_id, "access_id": rule.id}
+        if decision.action is Action.UPDATE and set(decision.changes) != {"record"} \
+                and rule is not None:
             old_id = rule.id
             manila.deny(share_id, old_id)
 
@@ -196,6 +218,10 @@ class AccessKind:
 
         wait_until(active, what=f"access to {target.share.name}", timeout=ACCESS_TIMEOUT,
                    report=progress)
+        if decision.action is not Action.NOOP:
+            # Recorded once active, so the next run sees the rule in the share listing.
+            manila.record_rule(share_id, target.share.cephx_id, target.share.access_level,
+                               rule_id)
         # The export path is asked for by whoever mounts the share (Manila.export_path): one
         # call per share that a re-run of the main route does not need.
         return {"share_id": share_id, "access_id": rule_id}

@@ -51,7 +51,7 @@ def collect(ctx: Context, plan: YarnPlan) -> dict[str, Any]:
                  "mount_path": share.share.mount_path, "status": None, "access_rule": None}
         if found is not None:
             entry["status"] = found.status
-            entry["access_rule"] = access_rule(manila, found.id, share.cephx_id)
+            entry["access_rule"] = access_rule(manila, found, share.cephx_id)
         shares.append(entry)
     ready = all(s["status"] == "ACTIVE" for s in servers) and floating is not None
     return {

@@ -14,6 +14,7 @@ from typing import Any
 import pytest
 import requests
 
+from gaia_platform.kube.helm import Helm
 from tests.conftest import RunningSandbox
 
 REPO = Path(__file__).resolve().parents[2]
@@ -44,6 +45,11 @@ def bed(sandbox: RunningSandbox, tmp_path_factory: pytest.TempPathFactory) -> It
     bed.set_time_scale(0.01)
     made: list[Path] = []
     bed.made = made
+    # Deploy installs the CSI add-ons a cluster lacks, into the session's one cluster, and
+    # delete leaves them (other deployments may use them); the deploy tests check that a
+    # first deploy installs them, so the ones the bench installed go again afterwards.
+    helm = Helm(Path(sandbox.status["kubernetes"]["admin_kubeconfig"]))
+    before = _releases(helm)
     try:
         yield bed
     finally:
@@ -52,6 +58,12 @@ def bed(sandbox: RunningSandbox, tmp_path_factory: pytest.TempPathFactory) -> It
                       timeout=10).raise_for_status()
         for profile in made:  # every share of these catalogues is the test's own
             bed.run("delete", "--cloud", str(profile), "--delete-data", "--yes", check=False)
+        for name, namespace in _releases(helm) - before:
+            helm.uninstall(name, namespace)
+
+
+def _releases(helm: Helm) -> set[tuple[str, str]]:
+    return {(str(r["name"]), str(r["namespace"])) for r in helm.releases()}
 
 
 def _deploy_twice(bed: Any, name: str, shares: int) -> tuple[Any, Any]:
@@ -63,9 +75,13 @@ def _deploy_twice(bed: Any, name: str, shares: int) -> tuple[Any, Any]:
     return first, again
 
 
+SMALL, LARGE = 10, 50
+
+
 @pytest.fixture(scope="module")
 def small_and_large(bed: Any) -> dict[int, tuple[Any, Any]]:
-    return {8: _deploy_twice(bed, "bench8", 8), 40: _deploy_twice(bed, "bench40", 40)}
+    return {SMALL: _deploy_twice(bed, "bench10", SMALL),
+            LARGE: _deploy_twice(bed, "bench50", LARGE)}
 
 
 def test_a_noop_rerun_makes_at_most_a_third_of_a_first_deploys_calls(
@@ -77,28 +93,57 @@ def test_a_noop_rerun_makes_at_most_a_third_of_a_first_deploys_calls(
 
 def test_noop_kubernetes_calls_do_not_grow_with_shares(
         small_and_large: dict[int, tuple[Any, Any]]) -> None:
-    small, large = small_and_large[8][1], small_and_large[40][1]
-    # Volumes and claims are listed by label selector: the same calls for 8 shares or 40.
+    small, large = small_and_large[SMALL][1], small_and_large[LARGE][1]
+    # Volumes and claims are listed by label selector: the same calls for 10 shares or 50.
     assert len(large.kube) == len(small.kube), (len(small.kube), len(large.kube))
 
 
-def test_noop_openstack_calls_grow_by_at_most_one_per_share(
+def _manila(run: Any) -> list[str]:
+    return [f"{c['method']} {c['path']}" for c in run.openstack if c["service"] == "manila"]
+
+
+def test_noop_manila_calls_do_not_grow_with_shares(
         small_and_large: dict[int, tuple[Any, Any]]) -> None:
-    small, large = small_and_large[8][1], small_and_large[40][1]
-    # Shares come from one list call; Manila lists access rules one share at a time (its
-    # share-access-rules API needs a share_id), the one read that is still per share.
-    growth = (len(large.openstack) - len(small.openstack)) / (40 - 8)
-    assert growth <= 1.0, (len(small.openstack), len(large.openstack))
-    per_share = [c for c in large.openstack if "/shares/" in c["path"]
-                 and not c["path"].endswith("/shares/detail") and c["method"] == "GET"]
-    assert per_share == [], "a share is read one by one instead of from the listing"
+    small, large = small_and_large[SMALL][1], small_and_large[LARGE][1]
+    # Shares, and the access rules recorded on them, come from one list call: a no-op re-run
+    # of 50 shares asks Manila exactly what one of 10 asks, and changes nothing there.
+    assert sorted(_manila(large)) == sorted(_manila(small)), (_manila(small), _manila(large))
+    assert not [c for c in _manila(large) if "share-access-rules" in c
+                or (c.startswith("GET") and "/shares/" in c and not c.endswith("/detail"))]
+    assert not [c for c in large.openstack if c["mutating"] and c["service"] == "manila"]
+    # Nor does any other OpenStack service's count grow.
+    assert len(large.openstack) == len(small.openstack), \
+        (len(small.openstack), len(large.openstack))
 
 
-#: Issue 14's goal is 0.10; measured 0.085 on a lightly loaded machine (5.1 s beside a 60 s
-#: build). The tool's seconds grow with the machine's load and the cloud's do not: at twice the
-#: goal the check failed on a 2-core machine busy with other test runs, so the suite allows four
-#: times it and catches gross regressions only (a stall of 15 s or more beside the build); the
-#: goal itself is what `python bench/deploy_bench.py` reports on a quiet machine.
+def test_status_calls_do_not_grow_with_shares(
+        bed: Any, small_and_large: dict[int, tuple[Any, Any]]) -> None:
+    runs = {n: bed.run("status", "--cloud", str(bed.profile(f"bench{n}", shares=n)),
+                       "--output", "json") for n in (SMALL, LARGE)}
+    small, large = runs[SMALL], runs[LARGE]
+    # One share listing (rules from its records), one list of volumes, one of claims, one
+    # helm run for every release: the same calls for 10 shares or 50.
+    assert len(large.openstack) == len(small.openstack), (small.openstack, large.openstack)
+    assert len(large.kube) == len(small.kube), (len(small.kube), len(large.kube))
+    shares = large.json()["shares"]
+    assert len(shares) == LARGE
+    assert {(s["access_rule"]["state"], s["access_rule"]["seen_in"], s["pv_phase"],
+             s["pvc_phase"]) for s in shares} == {("active", "share listing", "Bound", "Bound")}
+    assert {r["name"] for r in large.json()["releases"]} == {"spark-executor", "zeppelin"}
+    # --refresh reads every share's rules, and finds the same.
+    refreshed = bed.run("status", "--cloud", str(bed.profile(f"bench{LARGE}", shares=LARGE)),
+                        "--refresh", "--output", "json")
+    reads = [c for c in refreshed.openstack if c["path"].endswith("/share-access-rules")]
+    assert len(reads) == LARGE
+    assert {(s["access_rule"]["state"], s["access_rule"]["seen_in"])
+            for s in refreshed.json()["shares"]} == {("active", "access rules")}
+
+
+#: Issue 14's goal is 0.10; measured 0.074 on a lightly loaded machine (4.4 s beside a 60 s
+#: build, load 2). The tool's seconds grow with the machine's load and the cloud's do not: at
+#: twice the goal the check failed on a 2-core machine busy with other test runs, so the suite
+#: allows four times it and catches gross regressions only (a stall of 15 s or more beside the
+#: build); the goal itself is what `python bench/deploy_bench.py` reports on a quiet machine.
 TOOL_ADDED_CEILING = 4 * 0.10
 
 
@@ -109,6 +154,9 @@ def test_the_tool_adds_little_to_the_clouds_critical_path(bed: Any) -> None:
     assert split.cloud_path >= 60
     by_id = {s["id"]: s for s in split.steps}
     chain = ", ".join(f"{i} {by_id[i]['tool']:.1f}s" for i in split.chain)
+    # Polling slack does not follow the machine's load: the build is seen within 3 % of its
+    # 60 s (plus a few calls), where a backoff growing by 1.6x alone saw it 15 s late.
+    assert by_id["magnum.cluster"]["tool"] <= 4.0, by_id["magnum.cluster"]
     assert split.ratio <= TOOL_ADDED_CEILING, \
         f"the tool added {split.tool_added:.1f} s to a {split.cloud_path:.1f} s critical " \
         f"path (goal {bench.GOALS['tool_added_ratio']:.0%}); the chain: {chain}"

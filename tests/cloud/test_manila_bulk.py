@@ -84,3 +84,106 @@ def test_neutron_lookups_share_a_listing_and_see_every_change(emulator: Emulator
     assert neutron.find_network("mine").id == made.id
     conn.network.delete_network(made)
     assert neutron.find_network("mine") is None
+
+
+def _rule_reads(emulator: Emulator, mark: int) -> list[str]:
+    return [c["query"] for c in emulator.requests(mark)
+            if c["method"] == "GET" and c["path"].endswith("/share-access-rules")]
+
+
+def _made_and_recorded(emulator: Emulator, tmp_path: Path, count: int) -> list[tuple[str, str]]:
+    """Shares each with an active cephx rule recorded as deploy records it: (name, cephx)."""
+    emulator.set_time_scale(0.0)
+    manila = Manila(_connect(emulator, tmp_path))
+    made = []
+    for i in range(count):
+        share = manila.create_share(name=f"rec-{i}", size=1, share_type="cephfsnativetype",
+                                    description="", availability_zone=None, metadata={})
+        while manila.get_share(share.id).status != "available":
+            time.sleep(0.02)
+        rule = manila.allow_cephx(share.id, f"client-{i}", "rw")
+        while [r.state for r in manila.access_rules(share.id)] != ["active"]:
+            time.sleep(0.02)
+        manila.record_rule(share.id, f"client-{i}", "rw", rule.id)
+        made.append((f"rec-{i}", f"client-{i}"))
+    return made
+
+
+def test_recorded_rules_are_observed_from_the_share_listing_alone(
+        emulator: Emulator, tmp_path: Path) -> None:
+    made = _made_and_recorded(emulator, tmp_path, 6)
+    conn = _connect(emulator, tmp_path)  # a new run
+    manila = Manila(conn)
+    mark = emulator.last_seq()
+    seen = {name: manila.observe_cephx(manila.find_share(name), cephx) for name, cephx in made}
+    # One list call for six shares and their rules; not one rule list per share.
+    assert _rule_reads(emulator, mark) == []
+    assert [c["path"] for c in emulator.requests(mark)] == ["/sharev2/v2/shares/detail"]
+    real = {name: conn.shared_file_system.access_rules(manila.find_share(name).id)
+            for name, _ in made}
+    for name, _ in made:
+        assert [(r.id, r.access_to, r.access_level, r.state) for r in seen[name]] == \
+            [(r.id, r.access_to, r.access_level, r.state) for r in real[name]]
+
+
+def test_a_rule_being_applied_or_one_in_error_is_read_from_manila(
+        emulator: Emulator, tmp_path: Path) -> None:
+    made = _made_and_recorded(emulator, tmp_path, 2)
+    conn = _connect(emulator, tmp_path)
+    share = Manila(conn).find_share(made[0][0])
+    # Another client's rule being applied: the share is "syncing" and vouches for nothing.
+    emulator.set_time_scale(1.0)
+    conn.shared_file_system.create_access_rule(share.id, access_type="cephx",
+                                               access_to="someone-else", access_level="ro")
+    manila = Manila(_connect(emulator, tmp_path))
+    mark = emulator.last_seq()
+    syncing = manila.find_share(made[0][0])
+    assert syncing.access_rules_status == "syncing"
+    assert [r.access_to for r in manila.observe_cephx(syncing, made[0][1])] == [made[0][1]]
+    assert _rule_reads(emulator, mark) == [f"share_id={share.id}"]
+    # The other share still answers from the listing.
+    other = manila.find_share(made[1][0])
+    assert [r.access_to for r in manila.observe_cephx(other, made[1][1])] == [made[1][1]]
+    assert len(_rule_reads(emulator, mark)) == 1
+
+
+def test_a_rule_deleted_behind_the_tools_back_is_noticed_with_refresh(
+        emulator: Emulator, tmp_path: Path) -> None:
+    from gaia_platform.cloud.manila import read_every_rule
+
+    made = _made_and_recorded(emulator, tmp_path, 3)
+    conn = _connect(emulator, tmp_path)
+    share = Manila(conn).find_share(made[1][0])
+    (rule,) = conn.shared_file_system.access_rules(share.id)
+    conn.shared_file_system.delete_access_rule(rule.id, share.id)
+    while list(conn.shared_file_system.access_rules(share.id)):
+        time.sleep(0.02)
+    # Manila's own answer once the deny is done: the share's rules are all applied, so the
+    # listing cannot tell (the limit notes/performance.md names) ...
+    manila = Manila(_connect(emulator, tmp_path))
+    again = manila.find_share(made[1][0])
+    assert again.access_rules_status == "active"
+    assert manila.observe_cephx(again, made[1][1]) != []
+    # ... and --refresh reads each share's rules, which shows the rule gone.
+    refreshed = _connect(emulator, tmp_path)
+    read_every_rule(refreshed)
+    manila = Manila(refreshed)
+    mark = emulator.last_seq()
+    assert manila.observe_cephx(manila.find_share(made[1][0]), made[1][1]) == []
+    assert manila.observe_cephx(manila.find_share(made[0][0]), made[0][1]) != []
+    assert len(_rule_reads(emulator, mark)) == 2
+
+
+def test_denying_a_rule_removes_its_record_first(emulator: Emulator, tmp_path: Path) -> None:
+    from gaia_platform.cloud.manila import record_key
+
+    made = _made_and_recorded(emulator, tmp_path, 2)
+    manila = Manila(_connect(emulator, tmp_path))
+    share = manila.find_share(made[0][0])
+    assert manila.deny_cephx(share.id, made[0][1])
+    fresh = Manila(_connect(emulator, tmp_path))
+    assert record_key(made[0][1]) not in fresh.find_share(made[0][0]).metadata
+    # Nothing vouches for the denied rule any more: it is read, and found gone.
+    while fresh.observe_cephx(fresh.find_share(made[0][0]), made[0][1]):
+        time.sleep(0.02)
+    assert record_key(made[1][1]) in fresh.find_share(made[1][0]).metadata

@@ -252,6 +252,7 @@ def _with_web(tmp_path: Path, web: dict[str, Any]) -> Path:
     profile["shares"] = str(REPO / "manila/shares.yaml")
     profile["web"] = {"host": "gaia.sandbox.test",
                       "ingress": {"chart": {"path": "charts/sandbox/traefik"}}, **web}
+    tmp_path.mkdir(parents=True, exist_ok=True)
     path = tmp_path / "sandbox-web.yaml"
     path.write_text(yaml.safe_dump(profile))
     return path
@@ -346,6 +347,29 @@ def test_web_with_acme_installs_cert_manager_and_an_issuer(
     names = [i.metadata.name for i in
              client.NetworkingV1Api(api).list_namespaced_ingress("gaia").items]
     assert "zeppelin" not in names
+
+
+def test_an_unreachable_chart_repository_names_the_chart_and_the_field(
+        platform: Platform, deployed: dict[str, Any], tmp_path: Path) -> None:
+    # With cert-manager installed, plan compares its release with the chart the profile names,
+    # so helm must fetch that chart; .invalid never resolves (RFC 6761): a repository as an
+    # offline machine sees one.
+    local = _with_web(tmp_path, {"tls": {"acme": {
+        "email": "ops@example.org", "chart": {"path": "charts/sandbox/cert-manager"}}}})
+    platform("deploy", "--cloud", str(local))
+    path = _with_web(tmp_path / "remote", {"tls": {"acme": {"chart": {
+        "repository": "https://charts.example.invalid", "name": "cert-manager",
+        "version": "v1.21.1"}}}})
+    try:
+        result = platform("plan", "--cloud", str(path), check=False)
+    finally:
+        platform("deploy", "--cloud", "sandbox")
+    text = " ".join(result.stderr.split())
+    assert result.returncode == 1, result.stdout + result.stderr
+    assert "Traceback" not in result.stderr and "bug in gaia-platform" not in text
+    assert ("could not fetch the chart cert-manager v1.21.1 from "
+            "https://charts.example.invalid") in text
+    assert "web.tls.acme.chart" in text and "helm pull cert-manager" in text
 
 
 def test_pinning_a_v1_35_driver_changes_the_volumes_to_share_access_ids(

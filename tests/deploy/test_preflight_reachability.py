@@ -86,7 +86,9 @@ def test_web_host_that_does_not_resolve_is_named_with_the_record_to_make(
     # .test never resolves (RFC 6761): as a real host before its record exists.
     profile = yaml.safe_load((REPO / "openstack/clouds/sandbox.yaml").read_text())
     profile["shares"] = str(REPO / "manila/shares.yaml")
-    profile["web"] = {"host": "gaia.sandbox.test", "tls": {"acme": {}},
+    # Both charts local: their upstream repositories are out of reach offline.
+    profile["web"] = {"host": "gaia.sandbox.test",
+                      "tls": {"acme": {"chart": {"path": "charts/sandbox/cert-manager"}}},
                       "ingress": {"chart": {"path": "charts/sandbox/traefik"}}}
     path = tmp_path / "web.yaml"
     path.write_text(yaml.safe_dump(profile))

@@ -14,21 +14,25 @@ from typing import Any
 
 DEFAULT_TYPE = "cephfsnativetype"
 
+# Both seeded types are CephFS native types with the same specs (the ceph01_cephfs listing in
+# the gaia-dmp note below shows these).
+CEPHFS_SPECS = {
+    "driver_handles_share_servers": "False",
+    "snapshot_support": "False",
+    "create_share_from_snapshot_support": "False",
+    "revert_to_snapshot_support": "False",
+    "mount_snapshot_support": "False",
+    "share_backend_name": "CEPHFS",
+    "storage_protocol": "CEPHFS",
+}
+
 SEED: list[dict[str, Any]] = [
     {
         "id": str(uuid.uuid5(uuid.NAMESPACE_URL, "gaia-sandbox/manila/" + DEFAULT_TYPE)),
         "name": DEFAULT_TYPE,
         "description": "CephFS native shares (cephx access)",
         "is_public": True,
-        "extra_specs": {
-            "driver_handles_share_servers": "False",
-            "snapshot_support": "False",
-            "create_share_from_snapshot_support": "False",
-            "revert_to_snapshot_support": "False",
-            "mount_snapshot_support": "False",
-            "share_backend_name": "CEPHFS",
-            "storage_protocol": "CEPHFS",
-        },
+        "extra_specs": dict(CEPHFS_SPECS),
         # The protocol the backend behind this type serves (the scheduler's storage_protocol).
         "_protocol": "CEPHFS",
     },
@@ -40,15 +44,7 @@ SEED: list[dict[str, Any]] = [
         "name": "ceph01_cephfs",
         "description": "CephFS-Ceph01",
         "is_public": False,
-        "extra_specs": {
-            "driver_handles_share_servers": "False",
-            "snapshot_support": "False",
-            "create_share_from_snapshot_support": "False",
-            "revert_to_snapshot_support": "False",
-            "mount_snapshot_support": "False",
-            "share_backend_name": "CEPHFS",
-            "storage_protocol": "CEPHFS",
-        },
+        "extra_specs": dict(CEPHFS_SPECS),
         "_protocol": "CEPHFS",
         # Given to every project of the sandbox, as an operator grants a private type
         # (share_type_access); which Arcus projects have it is UNKNOWN offline (preflight
