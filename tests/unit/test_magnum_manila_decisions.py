@@ -113,8 +113,12 @@ def test_an_access_rule_at_the_wrong_level_or_in_error_is_made_again() -> None:
     kind = AccessKind()
     level = plan.access_level
     other = "rw" if level == "ro" else "ro"
-    assert kind.decide(target, {"share_id": "s1", "rule": _rule(level, "active")}).action \
-        is Action.NOOP
+    # The rule recorded in the share's metadata (level:id) lets later runs skip reading it.
+    recorded = {"share_id": "s1", "rule": _rule(level, "active"), "record": f"{level}:r1"}
+    assert kind.decide(target, recorded).action is Action.NOOP
+    unrecorded = kind.decide(target, {"share_id": "s1", "rule": _rule(level, "active")})
+    assert unrecorded.action is Action.UPDATE
+    assert unrecorded.changes == {"record": [None, f"{level}:r1"]}
     wrong = kind.decide(target, {"share_id": "s1", "rule": _rule(other, "active")})
     assert wrong.action is Action.UPDATE
     assert wrong.changes["access_level"] == [other, level]
