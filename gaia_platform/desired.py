@@ -32,6 +32,8 @@ class NetworkPlan:
     #: The profile fields naming the external network and the range (for messages).
     external_field: str = "cluster.external_network"
     cidr_field: str = "network.cidr"
+    #: The command that removes the network, so that it can be made with another range.
+    delete_command: str = "platform delete"
 
 
 @dataclass(frozen=True)

@@ -83,7 +83,7 @@ class SubnetKind:
             return missing
         if observed.cidr != plan.cidr:
             return Decision(Action.CHECK, f"exists with {observed.cidr}, profile says "
-                            f"{plan.cidr} ({plan.cidr_field}): delete the deployment to "
+                            f"{plan.cidr} ({plan.cidr_field}): run {plan.delete_command} to "
                             "change it")
         return Decision(Action.NOOP, what)
 

@@ -141,7 +141,8 @@ class YarnPlan:
             # DHCP hands out the upper half only: the VMs' fixed addresses are below it.
             gateway_ip=self.gateway_ip, pool=self.pool,
             external_field="yarn.external_network" if self.spec.external_network
-            else "cluster.external_network", cidr_field="yarn.cidr")
+            else "cluster.external_network", cidr_field="yarn.cidr",
+            delete_command="platform yarn-fallback-delete")
 
     @property
     def tags(self) -> list[str]:

@@ -46,6 +46,7 @@ def test_a_subnet_with_another_range_is_left_alone_naming_the_field_to_change() 
     assert (main.action, yarn.action) == (Action.CHECK, Action.CHECK)
     assert "exists with 10.11.0.0/16" in main.reason and "(network.cidr)" in main.reason
     assert "exists with 10.21.0.0/24" in yarn.reason and "(yarn.cidr)" in yarn.reason
+    assert "run platform yarn-fallback-delete to change it" in yarn.reason
 
 
 def test_a_subnet_as_planned_is_a_no_op() -> None:
