@@ -626,12 +626,22 @@ class Deployment(Strict):
     users_path: Path | None = None
 
 
+def expand_home(text: str, what: str) -> Path:
+    """``text`` as a path with ``~`` or ``~user`` expanded; an unknown user is bad input."""
+    try:
+        return Path(text).expanduser()
+    except RuntimeError as exc:  # pathlib: "Could not determine home directory."
+        raise ConfigError(f"{what} is {text[:80]!r}, whose ~ names no user with a home "
+                          "directory here; give the path without ~ or with an existing "
+                          "user's.") from exc
+
+
 def resolve_profile_path(cloud: str) -> Path:
     """``--cloud`` takes a profile name (openstack/clouds/<name>.yaml) or a path to a file."""
     if not cloud or len(cloud) > 1024 or "\x00" in cloud:
         raise ConfigError("--cloud must be a profile name or the path of a profile file "
                           f"(at most 1024 characters; got {len(cloud)}).")
-    candidate = Path(cloud).expanduser()
+    candidate = expand_home(cloud, "--cloud")
     if candidate.suffix in (".yaml", ".yml") or "/" in cloud:
         try:
             exists = candidate.is_file()

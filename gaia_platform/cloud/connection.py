@@ -7,7 +7,7 @@ from pathlib import Path
 from typing import Any
 
 from ..errors import CloudError, ConfigError
-from ..profile import OpenStackAccess
+from ..profile import OpenStackAccess, expand_home
 from ..timeouts import request_timeout
 
 # Manila: the SDK sends no microversion for shares unless told; 2.51 is what the predecessor
@@ -24,7 +24,7 @@ class NoCredentials(Exception):
 def clouds_yaml_path(access: OpenStackAccess) -> Path | None:
     if access.clouds_yaml is None:
         return None
-    return Path(os.path.expandvars(access.clouds_yaml)).expanduser()
+    return expand_home(os.path.expandvars(access.clouds_yaml), "openstack.clouds_yaml")
 
 
 #: What openstacksdk reads without defining a cloud (openstack/config/loader.py,

@@ -10,7 +10,7 @@ from pathlib import Path
 import yaml
 
 from ..errors import ConfigError
-from ..profile import PROFILE_DIR, ChartSource
+from ..profile import PROFILE_DIR, ChartSource, expand_home
 
 #: The gaia-platform checkout (openstack/clouds/ is two levels below it).
 REPOSITORY = PROFILE_DIR.parent.parent
@@ -40,7 +40,7 @@ def resolve(source: ChartSource, profile_path: Path, field: str) -> ChartRef:
     # Relative to the profile file, else to this checkout (so that a copy of the sandbox
     # profile elsewhere still finds the repository's stand-in charts).
     for base in (profile_path.parent, REPOSITORY):
-        directory = (base / source.path).expanduser().resolve()
+        directory = (base / expand_home(source.path, f"{profile_path}: {field}.path")).resolve()
         if (directory / "Chart.yaml").is_file():
             return directory
     raise ConfigError(f"{profile_path}: {field}.path is {source.path!r}, which is not a chart "

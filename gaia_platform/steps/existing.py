@@ -14,6 +14,7 @@ import yaml
 
 from ..errors import ConfigError
 from ..plan import Action, Decision
+from ..profile import expand_home
 from .base import Context, Progress, Unknown
 
 
@@ -25,7 +26,8 @@ class ExistingTarget:
 
     @property
     def path(self) -> Path:
-        return Path(os.path.expandvars(self.kubeconfig)).expanduser()
+        return expand_home(os.path.expandvars(self.kubeconfig),
+                         f"{self.profile_file}: cluster.kubeconfig")
 
 
 def selected(target: ExistingTarget) -> dict[str, Any]:

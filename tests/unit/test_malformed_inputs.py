@@ -18,7 +18,7 @@ from typing import Any
 import pytest
 import yaml
 from click.testing import CliRunner
-from hypothesis import HealthCheck, assume, given, settings
+from hypothesis import HealthCheck, assume, example, given, settings
 from hypothesis import strategies as st
 
 from gaia_platform import profile
@@ -176,10 +176,13 @@ KNOWN = {p.stem for p in profile.PROFILE_DIR.glob("*.yaml")}
        cloud=st.one_of(st.text(max_size=60), st.text(min_size=1000, max_size=5000),
                        NASTY, st.just("x" * 5000)),
        output=st.one_of(st.none(), st.sampled_from(["yaml", "", "JSON", "[/x]"])))
+# Found by this test once: pathlib cannot expand the home of a user that does not exist.
+@example(command="plan", cloud="~0", output=None)
+@example(command="status", cloud="~nosuchuser/p.yaml", output=None)
 def test_bad_flags_exit_2_without_traceback(tmp_path: Path, command: str, cloud: str,
                                             output: str | None) -> None:
     assume(cloud not in KNOWN and not cloud.startswith("-"))
-    assume(not (cloud.endswith((".yaml", ".yml")) and Path(cloud).expanduser().is_file()))
+    assume(not (cloud.endswith((".yaml", ".yml")) and Path(cloud).is_file()))
     args = [command, "--cloud", cloud] + ([] if output is None else ["--output", output])
     TRIED["count"] += 1
     env = {"GAIA_SANDBOX_DIR": str(tmp_path / "no-sandbox"),
